@@ -1,0 +1,82 @@
+{#- Recency, frequency and monetary value per purchasing person, scored 1–4 (4 = best) under the scheme in
+    var rfm_scheme:
+    - tie_aware (default): recency and monetary by rank-based quartile, where equal values share a score;
+      frequency as the number of purchases capped at 4 (about 97 % of people buy once, so a quantile of
+      frequency says nothing: 1 purchase = 1, 2 = 2, 3 = 3, 4 or more = 4).
+    - reference: NTILE(4) on each measure, ties broken by customer_unique_id ascending, as the original
+      project did (its segments split people with identical behaviour; see rfm_segments docs). -#}
+{%- set scheme = var('rfm_scheme') -%}
+{%- if scheme not in ['tie_aware', 'reference'] -%}
+    {{ exceptions.raise_compiler_error("var rfm_scheme must be 'tie_aware' or 'reference', got '" ~ scheme ~ "'") }}
+{%- endif -%}
+
+with
+
+history as (
+
+    select * from {{ ref('int_purchases_aggregated_to_customers') }}
+
+),
+
+last_purchase as (
+
+    select max(cast(last_purchase_at as date)) as last_purchase_date
+    from history
+
+),
+
+as_of as (
+
+    select {{ as_of_date_sql('last_purchase.last_purchase_date') }} as as_of_date
+    from last_purchase
+
+),
+
+measured as (
+
+    select
+        history.customer_unique_id,
+        history.last_purchase_at,
+        {{ dbt.datediff('cast(history.last_purchase_at as date)', 'as_of.as_of_date', 'day') }} as recency_days,
+        history.purchases as frequency,
+        history.monetary,
+        as_of.as_of_date
+    from history
+    cross join as_of
+
+),
+
+scored as (
+
+    select
+        customer_unique_id,
+        last_purchase_at,
+        recency_days,
+        frequency,
+        monetary,
+        as_of_date,
+        {% if scheme == 'reference' -%}
+        {{ reference_quartile('recency_days desc, customer_unique_id asc') }} as r_score,
+        {{ reference_quartile('frequency asc, customer_unique_id asc') }} as f_score,
+        {{ reference_quartile('monetary asc, customer_unique_id asc') }} as m_score
+        {%- else -%}
+        {{ tie_aware_quartile('recency_days desc') }} as r_score,
+        case when frequency >= 4 then 4 else frequency end as f_score,
+        {{ tie_aware_quartile('monetary asc') }} as m_score
+        {%- endif %}
+    from measured
+
+)
+
+select
+    customer_unique_id,
+    last_purchase_at,
+    recency_days,
+    frequency,
+    monetary,
+    cast(r_score as {{ dbt.type_int() }}) as r_score,
+    cast(f_score as {{ dbt.type_int() }}) as f_score,
+    cast(m_score as {{ dbt.type_int() }}) as m_score,
+    '{{ scheme }}' as rfm_scheme,
+    as_of_date
+from scored

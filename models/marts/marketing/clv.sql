@@ -1,0 +1,48 @@
+{#- Which segments hold the money: historical value (items price + freight of purchases, BRL) per segment.
+    Sums are exact decimals; averages and shares are doubles computed from them (the same on every engine). -#}
+with
+
+rfm_segments as (
+
+    select * from {{ ref('rfm_segments') }}
+
+),
+
+per_segment as (
+
+    select
+        rfm_segment,
+        segment_order,
+        count(*) as customers,
+        sum(frequency) as purchases,
+        sum(monetary) as total_value
+    from rfm_segments
+    group by
+        rfm_segment,
+        segment_order
+
+),
+
+totals as (
+
+    select
+        sum(customers) as all_customers,
+        sum(total_value) as all_value
+    from per_segment
+
+)
+
+select
+    cast(per_segment.rfm_segment as varchar) as rfm_segment,
+    cast(per_segment.segment_order as integer) as segment_order,
+    cast(per_segment.customers as integer) as customers,
+    cast(per_segment.customers as double precision) / totals.all_customers as customer_share,
+    cast(per_segment.total_value as double precision) / per_segment.customers as avg_value,
+    cast(per_segment.total_value as numeric(18, 2)) as total_value,
+    cast(per_segment.total_value as double precision)
+    / cast(totals.all_value as double precision) as value_share,
+    cast(per_segment.purchases as integer) as purchases,
+    cast(per_segment.purchases as double precision) / per_segment.customers as avg_purchases,
+    cast(per_segment.total_value as double precision) / per_segment.purchases as avg_order_value
+from per_segment
+cross join totals

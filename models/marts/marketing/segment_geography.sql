@@ -1,0 +1,63 @@
+{#- Where each segment lives. A person is counted once, in the state of their latest purchase (the address
+    rule of int_purchases_aggregated_to_customers), and their whole historical value goes there: no revenue is
+    counted twice, unlike a join on the per-order customer_id. -#}
+with
+
+rfm_segments as (
+
+    select * from {{ ref('rfm_segments') }}
+
+),
+
+addresses as (
+
+    select
+        customer_unique_id,
+        customer_state
+    from {{ ref('int_purchases_aggregated_to_customers') }}
+
+),
+
+segment_state as (
+
+    select
+        rfm_segments.rfm_segment,
+        coalesce(addresses.customer_state, 'unknown') as customer_state,
+        count(*) as customers,
+        sum(rfm_segments.monetary) as revenue
+    from rfm_segments
+    inner join addresses
+        on rfm_segments.customer_unique_id = addresses.customer_unique_id
+    group by
+        rfm_segments.rfm_segment,
+        coalesce(addresses.customer_state, 'unknown')
+
+),
+
+segment_totals as (
+
+    select
+        rfm_segment,
+        sum(customers) as segment_customers,
+        sum(revenue) as segment_revenue
+    from segment_state
+    group by rfm_segment
+
+)
+
+select
+    cast(segment_state.rfm_segment as varchar) as rfm_segment,
+    cast(segment_state.customer_state as varchar) as customer_state,
+    cast(segment_state.customers as integer) as customers,
+    cast(segment_state.revenue as numeric(18, 2)) as revenue,
+    cast(segment_state.customers as double precision)
+    / segment_totals.segment_customers as segment_customer_share,
+    cast(segment_state.revenue as double precision)
+    / cast(segment_totals.segment_revenue as double precision) as segment_revenue_share,
+    cast(row_number() over (
+        partition by segment_state.rfm_segment
+        order by segment_state.revenue desc, segment_state.customer_state asc
+    ) as integer) as state_rank
+from segment_state
+inner join segment_totals
+    on segment_state.rfm_segment = segment_totals.rfm_segment
