@@ -9,6 +9,15 @@
 {%- if scheme not in ['tie_aware', 'reference'] -%}
     {{ exceptions.raise_compiler_error("var rfm_scheme must be 'tie_aware' or 'reference', got '" ~ scheme ~ "'") }}
 {%- endif -%}
+{%- if scheme == 'reference' -%}
+    {%- set r_score = reference_quartile('recency_days desc, customer_unique_id asc') -%}
+    {%- set f_score = reference_quartile('frequency asc, customer_unique_id asc') -%}
+    {%- set m_score = reference_quartile('monetary asc, customer_unique_id asc') -%}
+{%- else -%}
+    {%- set r_score = tie_aware_quartile('recency_days desc') -%}
+    {%- set f_score = 'case when frequency >= 4 then 4 else frequency end' -%}
+    {%- set m_score = tie_aware_quartile('monetary asc') -%}
+{%- endif %}
 
 with
 
@@ -37,7 +46,7 @@ measured as (
     select
         history.customer_unique_id,
         history.last_purchase_at,
-        {{ dbt.datediff('cast(history.last_purchase_at as date)', 'as_of.as_of_date', 'day') }} as recency_days,
+        {{ dbt.datediff('cast(history.last_purchase_at as date)', 'as_of.as_of_date', 'day') }} as recency_days,  -- noqa: LT05
         history.purchases as frequency,
         history.monetary,
         as_of.as_of_date
@@ -55,15 +64,9 @@ scored as (
         frequency,
         monetary,
         as_of_date,
-        {% if scheme == 'reference' -%}
-        {{ reference_quartile('recency_days desc, customer_unique_id asc') }} as r_score,
-        {{ reference_quartile('frequency asc, customer_unique_id asc') }} as f_score,
-        {{ reference_quartile('monetary asc, customer_unique_id asc') }} as m_score
-        {%- else -%}
-        {{ tie_aware_quartile('recency_days desc') }} as r_score,
-        case when frequency >= 4 then 4 else frequency end as f_score,
-        {{ tie_aware_quartile('monetary asc') }} as m_score
-        {%- endif %}
+        {{ r_score }} as r_score,
+        {{ f_score }} as f_score,
+        {{ m_score }} as m_score
     from measured
 
 )

@@ -48,7 +48,7 @@ select
     orders.delivered_to_carrier_at,
     orders.delivered_to_customer_at,
     orders.estimated_delivery_date,
-    {{ dbt.datediff('orders.purchased_at', 'orders.delivered_to_customer_at', 'day') }} as delivery_days,
+    {{ dbt.datediff('orders.purchased_at', 'orders.delivered_to_customer_at', 'day') }} as delivery_days,  -- noqa: LT05
     case
         when orders.delivered_to_customer_at is null then null
         else cast(orders.delivered_to_customer_at as date) > orders.estimated_delivery_date

@@ -40,14 +40,12 @@ translation_fixes as (
 select
     renamed.product_id,
     renamed.product_category_name,
-    case
-        when renamed.product_category_name is null then 'uncategorized'
-        else coalesce(
-            translations.product_category_name_english,
-            translation_fixes.product_category_name_english,
-            renamed.product_category_name
-        )
-    end as product_category,
+    coalesce(
+        case when renamed.product_category_name is null then 'uncategorized' end,
+        translations.product_category_name_english,
+        translation_fixes.product_category_name_english,
+        renamed.product_category_name
+    ) as product_category,
     case
         when renamed.product_category_name is null then 'missing'
         when translations.product_category_name_english is not null then 'olist'
