@@ -1,0 +1,189 @@
+"""dbt end to end on real warehouses: generated files → load_data.py → `dbt build`, on DuckDB and PostgreSQL,
+under both RFM schemes. Checks that the build passes, that both engines produce identical marts, and that the
+marts agree with numbers computed independently from the CSV files with Python's csv module."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import os
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_ROOT, query_warehouse, run_script
+
+pytestmark = pytest.mark.slow
+
+DBT = str(Path(os.environ.get("VIRTUAL_ENV", PROJECT_ROOT / ".venv")) / "bin" / "dbt")
+SCHEMES = ("tie_aware", "reference")
+MART_KEYS = {
+    "rfm_segments": ["customer_unique_id"],
+    "clv": ["rfm_segment"],
+    "cohort_retention": ["cohort_month", "months_since_first_purchase"],
+    "segment_product_affinity": ["rfm_segment", "product_category"],
+    "segment_geography": ["rfm_segment", "customer_state"],
+    "win_back_targets": ["customer_unique_id"],
+    "customers": ["customer_unique_id"],
+    "orders": ["order_id"],
+}
+
+
+def dbt(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [DBT, *args, "--target", env["DBT_TARGET"]],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )
+
+
+def snapshot_marts(env: dict) -> dict[str, list[tuple]]:
+    """Every mart, rows sorted by key, values normalised so that engines can be compared."""
+    snapshot = {}
+    for mart, keys in MART_KEYS.items():
+        rows = query_warehouse(env, f"select * from analytics.{mart} order by {', '.join(keys)}")
+        snapshot[mart] = [tuple(normalise(value) for value in row) for row in rows]
+    return snapshot
+
+
+def normalise(value):
+    if isinstance(value, float):
+        return float(f"{value:.12g}")  # doubles: equal to 12 significant digits
+    if isinstance(value, decimal.Decimal):
+        return value.quantize(decimal.Decimal("0.01"))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@pytest.fixture(scope="module")
+def builds(generated_data, tmp_path_factory, postgres_database_factory):
+    """For each engine: load once, then `dbt build` under each scheme, keeping the output and a snapshot."""
+    duckdb_env = os.environ.copy()
+    duckdb_env.update({
+        "DBT_TARGET": "duckdb",
+        "DUCKDB_PATH": str(tmp_path_factory.mktemp("dbt_duckdb") / "warehouse.duckdb"),
+    })
+    results = {}
+    for engine, env in (("duckdb", duckdb_env), ("postgres", postgres_database_factory())):
+        run_script("load_data.py", "--data-dir", str(generated_data), env=env)
+        for scheme in SCHEMES:
+            proc = dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}")
+            snapshot = snapshot_marts(env) if proc.returncode == 0 else None
+            results[engine, scheme] = (proc, snapshot, env)
+    return results
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_dbt_build_passes(builds, engine, scheme):
+    proc, _, _ = builds[engine, scheme]
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "ERROR=0" in proc.stdout and "WARN=0" in proc.stdout, proc.stdout[-2000:]
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_duckdb_and_postgres_marts_are_identical(builds, scheme):
+    duck, pg = builds["duckdb", scheme][1], builds["postgres", scheme][1]
+    assert duck is not None and pg is not None, "a build failed"
+    for mart in MART_KEYS:
+        assert len(duck[mart]) == len(pg[mart]), mart
+        assert duck[mart] == pg[mart], f"{mart} differs between DuckDB and PostgreSQL"
+
+
+def independent_facts(data_dir: Path) -> dict:
+    """Purchases per person, revenue and month-1 retention straight from the CSV files."""
+    def rows(name):
+        with open(data_dir / name, encoding="utf-8-sig", newline="") as fh:
+            yield from csv.DictReader(fh)
+
+    person_of_customer = {r["customer_id"]: r["customer_unique_id"] for r in rows("olist_customers_dataset.csv")}
+    purchases = {}
+    for r in rows("olist_orders_dataset.csv"):
+        if r["order_status"] == "delivered":
+            purchases[r["order_id"]] = (person_of_customer[r["customer_id"]], r["order_purchase_timestamp"][:7])
+    revenue = decimal.Decimal(0)
+    for r in rows("olist_order_items_dataset.csv"):
+        if r["order_id"] in purchases:
+            revenue += decimal.Decimal(r["price"]) + decimal.Decimal(r["freight_value"])
+    months_of_person = defaultdict(set)
+    for person, month in purchases.values():
+        months_of_person[person].add(month)
+
+    def next_month(month: str) -> str:
+        year, mon = int(month[:4]), int(month[5:7])
+        return f"{year + mon // 12}-{mon % 12 + 1:02d}"
+
+    came_back_next_month = sum(
+        1 for months in months_of_person.values() if next_month(min(months)) in months
+    )
+    return {
+        "people": len(months_of_person),
+        "revenue": revenue,
+        "month1_active": came_back_next_month,
+    }
+
+
+@pytest.mark.parametrize("engine", ["duckdb", "postgres"])
+def test_marts_agree_with_an_independent_count_from_the_files(builds, generated_data, engine):
+    facts = independent_facts(generated_data)
+    env = builds[engine, "tie_aware"][2]
+    assert query_warehouse(env, "select count(*) from analytics.rfm_segments")[0][0] == facts["people"]
+    assert query_warehouse(env, "select sum(total_value) from analytics.clv")[0][0] == facts["revenue"]
+    month1 = query_warehouse(
+        env, "select sum(active_customers) from analytics.cohort_retention where months_since_first_purchase = 1"
+    )[0][0]
+    assert month1 == facts["month1_active"]
+
+
+def test_tie_aware_gives_identical_behaviour_the_same_segment(builds):
+    _, snapshot, env = builds["duckdb", "tie_aware"]
+    rows = query_warehouse(env, """
+        select count(*) from (
+            select recency_days, frequency, monetary
+            from analytics.rfm_segments
+            group by recency_days, frequency, monetary
+            having count(distinct rfm_segment) > 1
+        ) as split_groups
+    """)
+    assert rows[0][0] == 0
+
+
+def test_reference_scheme_is_ntile_of_four(builds):
+    """NTILE(4): quartile sizes differ by at most one, and the reference splits identical one-time buyers."""
+    env = builds["duckdb", "reference"][2]
+    for score in ("r_score", "f_score", "m_score"):
+        sizes = [n for _, n in query_warehouse(
+            env, f"select {score}, count(*) from analytics.rfm_segments group by {score} order by {score}")]
+        assert len(sizes) == 4 and max(sizes) - min(sizes) <= 1, (score, sizes)
+    split = query_warehouse(env, """
+        select count(distinct f_score) from analytics.rfm_segments where frequency = 1
+    """)[0][0]
+    assert split > 1
+
+
+def test_win_back_targets_are_the_configured_segments(builds):
+    env = builds["duckdb", "tie_aware"][2]
+    targets = query_warehouse(env, "select count(*) from analytics.win_back_targets")[0][0]
+    at_risk = query_warehouse(env, "select customers from analytics.clv where rfm_segment = 'At Risk'")[0][0]
+    assert targets == at_risk > 0
+
+
+def test_analyses_compile_and_run(builds):
+    env = builds["duckdb", "tie_aware"][2]
+    proc = dbt(env, "compile", "--select", "resource_type:analysis")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    compiled = PROJECT_ROOT / "target" / "compiled" / "customer_intel" / "analyses"
+    for name in ("who_are_our_best_customers", "who_are_we_about_to_lose", "why_new_customers_do_not_come_back"):
+        rows = query_warehouse(env, (compiled / f"{name}.sql").read_text())
+        assert rows, name
+
+
+def test_docs_generate(builds):
+    env = builds["duckdb", "tie_aware"][2]
+    proc = dbt(env, "docs", "generate")
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert (PROJECT_ROOT / "target" / "catalog.json").exists()
