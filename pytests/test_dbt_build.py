@@ -61,16 +61,20 @@ def normalise(value):
 
 @pytest.fixture(scope="module")
 def builds(generated_data, tmp_path_factory, postgres_database_factory):
-    """For each engine: load once, then `dbt build` under each scheme, keeping the output and a snapshot."""
-    duckdb_env = os.environ.copy()
-    duckdb_env.update({
-        "DBT_TARGET": "duckdb",
-        "DUCKDB_PATH": str(tmp_path_factory.mktemp("dbt_duckdb") / "warehouse.duckdb"),
-    })
+    """For each engine and scheme, its own warehouse: load, `dbt build`, keep the output and a snapshot."""
+    def duckdb_warehouse() -> dict:
+        env = os.environ.copy()
+        env.update({
+            "DBT_TARGET": "duckdb",
+            "DUCKDB_PATH": str(tmp_path_factory.mktemp("dbt_duckdb") / "warehouse.duckdb"),
+        })
+        return env
+
     results = {}
-    for engine, env in (("duckdb", duckdb_env), ("postgres", postgres_database_factory())):
-        run_script("load_data.py", "--data-dir", str(generated_data), env=env)
+    for engine, new_warehouse in (("duckdb", duckdb_warehouse), ("postgres", postgres_database_factory)):
         for scheme in SCHEMES:
+            env = new_warehouse()
+            run_script("load_data.py", "--data-dir", str(generated_data), env=env)
             proc = dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}")
             snapshot = snapshot_marts(env) if proc.returncode == 0 else None
             results[engine, scheme] = (proc, snapshot, env)
@@ -140,7 +144,7 @@ def test_marts_agree_with_an_independent_count_from_the_files(builds, generated_
 
 
 def test_tie_aware_gives_identical_behaviour_the_same_segment(builds):
-    _, snapshot, env = builds["duckdb", "tie_aware"]
+    env = builds["duckdb", "tie_aware"][2]
     rows = query_warehouse(env, """
         select count(*) from (
             select recency_days, frequency, monetary
