@@ -60,6 +60,7 @@ docs: venv
 	@echo "Run '$(DBT) docs serve' to browse the lineage graph and column docs."
 
 lint: venv
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint models analyses
 
 test: venv lint

@@ -79,6 +79,43 @@ def _postgres_admin_connection():
     return conn
 
 
+DBT = str(Path(sys.executable).parent / "dbt")
+RFM_SCHEMES = ("tie_aware", "reference")
+
+
+def run_dbt(env: dict, *args: str, workdir: Path | None = None) -> subprocess.CompletedProcess:
+    """`dbt ARGS --target <env's target>`; with ``workdir``, dbt's target/ and logs/ go there (runs that happen
+    at the same time must not share target/)."""
+    paths = ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")] if workdir else []
+    return subprocess.run(
+        [DBT, *args, "--target", env["DBT_TARGET"], *paths],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_warehouses(generated_data, tmp_path_factory, postgres_database_factory):
+    """The pipeline up to the marts, as a user runs it: for each engine and RFM scheme, a warehouse of its own
+    loaded with ``generated_data`` by load_data.py and built by `dbt build`. (engine, scheme) → (dbt's process, env)."""
+    def duckdb_warehouse() -> dict:
+        env = os.environ.copy()
+        env.update({
+            "DBT_TARGET": "duckdb",
+            "DUCKDB_PATH": str(tmp_path_factory.mktemp("warehouse_duckdb") / "warehouse.duckdb"),
+        })
+        return env
+
+    results = {}
+    for engine, new_warehouse in (("duckdb", duckdb_warehouse), ("postgres", postgres_database_factory)):
+        for scheme in RFM_SCHEMES:
+            env = new_warehouse()
+            run_script("load_data.py", "--data-dir", str(generated_data), env=env)
+            workdir = tmp_path_factory.mktemp(f"dbt_{engine}_{scheme}")
+            build = run_dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}", workdir=workdir)
+            results[engine, scheme] = (build, env)
+    return results
+
+
 @pytest.fixture(scope="session")
 def postgres_database_factory():
     """Creates fresh, empty databases on demand; all are dropped at the end of the session.
@@ -108,3 +145,258 @@ def postgres_database_factory():
 def postgres_env(postgres_database_factory) -> dict:
     """A fresh database for one test; the environment points the profile at it."""
     return postgres_database_factory()
+
+
+# --- ROI: hand-made marts ------------------------------------------------------------------------------------------
+# Small mart tables with the exact names and columns of the dbt marts, with numbers chosen so that results can be
+# computed by hand (see pytests/test_roi_*.py). ``roi_marts`` gives fresh DataFrames; ``write_roi_marts(env, frames)``
+# writes them into schema ``analytics`` of the warehouse that ``env`` points the profile at (duckdb_env or
+# postgres_env).
+
+ROI_SEGMENTS = ("Champions", "Loyal Customers", "At Risk", "Hibernating", "New Customers")
+ROI_DATE_COLUMNS = {"cohort_month", "as_of_date"}
+ROI_TIMESTAMP_COLUMNS = {"last_purchase_at"}
+
+
+def _roi_rfm_segments():
+    import pandas as pd
+
+    rows = []
+    for index in range(1, 51):
+        rows.append({
+            "customer_unique_id": f"c{index:02d}",
+            "last_purchase_at": pd.Timestamp("2017-07-01") - pd.Timedelta(days=5 * index),
+            "recency_days": 5 * index + 92,
+            "frequency": 2 if index % 7 == 0 else 1,
+            "monetary": 50.0 + 10.0 * index,
+            "r_score": 1 + index % 4,
+            "f_score": 1,
+            "m_score": 1 + index % 4,
+            "rfm_segment": ROI_SEGMENTS[index % len(ROI_SEGMENTS)],
+            "as_of_date": pd.Timestamp("2017-10-01"),
+        })
+    return pd.DataFrame(rows)
+
+
+def _roi_clv(rfm):
+    grouped = rfm.groupby("rfm_segment", as_index=False).agg(
+        customers=("customer_unique_id", "size"), total_value=("monetary", "sum"))
+    return grouped.assign(
+        customer_share=grouped["customers"] / grouped["customers"].sum(),
+        avg_value=grouped["total_value"] / grouped["customers"],
+        value_share=grouped["total_value"] / grouped["total_value"].sum(),
+    )[["rfm_segment", "customers", "customer_share", "avg_value", "total_value", "value_share"]]
+
+
+# cohort month → (cohort size, customers back in month 1). Kept cohorts 2017-01..05: 48 returners / 10,000 people
+# = 0.48 %. Left out: 2016-12 (one person, 100 % back: tiny), 2017-06 (its month 1, 2017-07, is a thin month),
+# 2017-07 (tiny; the data ends there).
+ROI_COHORTS = {
+    "2016-12-01": (1, 1), "2017-01-01": (1000, 5), "2017-02-01": (1500, 7), "2017-03-01": (2500, 12),
+    "2017-04-01": (2000, 10), "2017-05-01": (3000, 14), "2017-06-01": (2200, 0), "2017-07-01": (20, None),
+}
+
+
+def _roi_cohort_retention():
+    import pandas as pd
+
+    last_month = pd.Timestamp(max(ROI_COHORTS))
+    rows = []
+    for month, (size, back_in_month_1) in ROI_COHORTS.items():
+        cohort = pd.Timestamp(month)
+        months = (last_month.year - cohort.year) * 12 + last_month.month - cohort.month
+        for since in range(months + 1):
+            active = size if since == 0 else back_in_month_1 if since == 1 else size // 500
+            rows.append({"cohort_month": cohort, "months_since_first_purchase": since, "cohort_size": size,
+                         "active_customers": active, "retention_rate": active / size})
+    return pd.DataFrame(rows)
+
+
+def _roi_segment_product_affinity():
+    import pandas as pd
+
+    categories = ("cama_mesa_banho", "beleza_saude", "relogios_presentes", "telefonia")
+    revenue = {(s, c): 100.0 * (1 + (i * 3 + j * 5) % 7) for i, s in enumerate(ROI_SEGMENTS)
+               for j, c in enumerate(categories)}
+    frame = pd.DataFrame([{"rfm_segment": s, "product_category": c, "orders": int(r // 50), "revenue": r}
+                          for (s, c), r in revenue.items()])
+    total = frame["revenue"].sum()
+    frame["segment_revenue_share"] = frame["revenue"] / frame.groupby("rfm_segment")["revenue"].transform("sum")
+    frame["overall_revenue_share"] = frame.groupby("product_category")["revenue"].transform("sum") / total
+    frame["affinity_index"] = frame["segment_revenue_share"] / frame["overall_revenue_share"]
+    frame["category_rank"] = frame.groupby("rfm_segment")["revenue"].rank(method="first", ascending=False).astype(int)
+    return frame
+
+
+def _roi_segment_geography():
+    import pandas as pd
+
+    states = {"SP": 6, "RJ": 3, "MG": 2}
+    frame = pd.DataFrame([{"rfm_segment": s, "customer_state": state, "customers": weight * (i + 1),
+                           "revenue": 150.0 * weight * (i + 1)}
+                          for i, s in enumerate(ROI_SEGMENTS) for state, weight in states.items()])
+    by_segment = frame.groupby("rfm_segment")
+    frame["segment_customer_share"] = frame["customers"] / by_segment["customers"].transform("sum")
+    frame["segment_revenue_share"] = frame["revenue"] / by_segment["revenue"].transform("sum")
+    frame["state_rank"] = by_segment["customers"].rank(method="first", ascending=False).astype(int)
+    return frame
+
+
+def _roi_win_back_targets():
+    """40 targets, average historical value 240.00: 24 At Risk (12 × 250, 12 × 350) and 16 Hibernating × 150."""
+    import pandas as pd
+
+    values = [("At Risk", 250.0)] * 12 + [("At Risk", 350.0)] * 12 + [("Hibernating", 150.0)] * 16
+    return pd.DataFrame([{
+        "customer_unique_id": f"w{index:02d}", "rfm_segment": segment,
+        "last_purchase_at": pd.Timestamp("2017-01-15") + pd.Timedelta(days=index),
+        "days_since_last_purchase": 259 - index, "historical_value": value,
+        "customer_state": ("SP", "RJ", "MG")[index % 3], "customer_city": "sao paulo",
+        "favourite_category": "cama_mesa_banho",
+    } for index, (segment, value) in enumerate(values)])
+
+
+def make_roi_marts() -> dict:
+    rfm = _roi_rfm_segments()
+    return {
+        "rfm_segments": rfm,
+        "clv": _roi_clv(rfm),
+        "cohort_retention": _roi_cohort_retention(),
+        "segment_product_affinity": _roi_segment_product_affinity(),
+        "segment_geography": _roi_segment_geography(),
+        "win_back_targets": _roi_win_back_targets(),
+    }
+
+
+def _roi_sql_type(column: str, dtype) -> str:
+    import pandas as pd
+
+    if column in ROI_DATE_COLUMNS:
+        return "date"
+    if column in ROI_TIMESTAMP_COLUMNS:
+        return "timestamp"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "bigint"
+    if pd.api.types.is_float_dtype(dtype):
+        return "numeric(18, 6)"
+    return "text"
+
+
+def _roi_rows(frame):
+    import pandas as pd
+
+    def plain(column, value):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return None
+        if column in ROI_DATE_COLUMNS:
+            return pd.Timestamp(value).date()
+        if column in ROI_TIMESTAMP_COLUMNS:
+            return pd.Timestamp(value).to_pydatetime()
+        return value.item() if hasattr(value, "item") else value
+
+    return [tuple(plain(c, v) for c, v in zip(frame.columns, row)) for row in frame.itertuples(index=False)]
+
+
+def _roi_write(connection, placeholder: str, frames: dict, schema: str) -> None:
+    cursor = connection.cursor()
+    cursor.execute(f"create schema if not exists {schema}")
+    for name, frame in frames.items():
+        columns = ", ".join(f"{c} {_roi_sql_type(c, frame[c].dtype)}" for c in frame.columns)
+        cursor.execute(f"drop table if exists {schema}.{name}")
+        cursor.execute(f"create table {schema}.{name} ({columns})")
+        rows = _roi_rows(frame)
+        if rows:
+            marks = ", ".join([placeholder] * len(frame.columns))
+            cursor.executemany(f"insert into {schema}.{name} values ({marks})", rows)
+    cursor.close()
+
+
+def write_roi_marts_to(env: dict, frames: dict, schema: str = "analytics") -> None:
+    """Write ``frames`` as tables of ``schema`` in the warehouse that ``env`` selects."""
+    if env["DBT_TARGET"] == "duckdb":
+        import duckdb
+
+        connection = duckdb.connect(env["DUCKDB_PATH"])
+        _roi_write(connection, "?", frames, schema)
+    else:
+        import psycopg2
+
+        connection = psycopg2.connect(
+            host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None, dbname=env["POSTGRES_DB"])
+        connection.autocommit = True
+        _roi_write(connection, "%s", frames, schema)
+    connection.close()
+
+
+@pytest.fixture
+def roi_marts() -> dict:
+    """Fresh hand-made mart DataFrames (change them freely in a test)."""
+    return make_roi_marts()
+
+
+@pytest.fixture(scope="session")
+def roi_marts_factory():
+    """``roi_marts_factory()``: fresh hand-made mart DataFrames, for fixtures wider than one test."""
+    return make_roi_marts
+
+
+@pytest.fixture(scope="session")
+def write_roi_marts():
+    """``write_roi_marts(env, frames)``: put mart tables into the warehouse that ``env`` points at."""
+    return write_roi_marts_to
+
+
+@pytest.fixture
+def roi_duckdb_env(duckdb_env, roi_marts) -> dict:
+    """duckdb_env whose DuckDB file holds the hand-made marts."""
+    write_roi_marts_to(duckdb_env, roi_marts)
+    return duckdb_env
+
+
+@pytest.fixture
+def roi_postgres_env(postgres_env, roi_marts) -> dict:
+    """postgres_env whose test database holds the hand-made marts."""
+    write_roi_marts_to(postgres_env, roi_marts)
+    return postgres_env
+
+
+@pytest.fixture
+def use_env(monkeypatch):
+    """``use_env(env)``: make this process see ``env`` (for calling the ROI code in-process, not as a script)."""
+    def apply(env: dict) -> dict:
+        for key, value in env.items():
+            if os.environ.get(key) != value:
+                monkeypatch.setenv(key, value)
+        return env
+
+    return apply
+
+
+# --- Loader: one test per engine, and reading a warehouse ----------------------------------------------------------
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def warehouse_env(request) -> dict:
+    """The environment of ``duckdb_env`` or ``postgres_env``: a test using it runs once per engine."""
+    return request.getfixturevalue(f"{request.param}_env")
+
+
+def query_warehouse(env: dict, sql: str) -> list[tuple]:
+    """Rows of ``sql`` run against the warehouse that ``env`` points the profile at."""
+    if env["DBT_TARGET"] == "duckdb":
+        import duckdb
+
+        with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as con:
+            return con.execute(sql).fetchall()
+    import psycopg2
+
+    conn = psycopg2.connect(
+        host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"], dbname=env["POSTGRES_DB"],
+    )
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()

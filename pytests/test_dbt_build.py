@@ -6,19 +6,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import decimal
-import os
-import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT, query_warehouse, run_script
+from conftest import RFM_SCHEMES, query_warehouse, run_dbt
 
 pytestmark = pytest.mark.slow
 
-DBT = str(Path(os.environ.get("VIRTUAL_ENV", PROJECT_ROOT / ".venv")) / "bin" / "dbt")
-SCHEMES = ("tie_aware", "reference")
 MART_KEYS = {
     "rfm_segments": ["customer_unique_id"],
     "clv": ["rfm_segment"],
@@ -29,13 +25,6 @@ MART_KEYS = {
     "customers": ["customer_unique_id"],
     "orders": ["order_id"],
 }
-
-
-def dbt(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [DBT, *args, "--target", env["DBT_TARGET"]],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-    )
 
 
 def snapshot_marts(env: dict) -> dict[str, list[tuple]]:
@@ -60,28 +49,15 @@ def normalise(value):
 
 
 @pytest.fixture(scope="module")
-def builds(generated_data, tmp_path_factory, postgres_database_factory):
-    """For each engine and scheme, its own warehouse: load, `dbt build`, keep the output and a snapshot."""
-    def duckdb_warehouse() -> dict:
-        env = os.environ.copy()
-        env.update({
-            "DBT_TARGET": "duckdb",
-            "DUCKDB_PATH": str(tmp_path_factory.mktemp("dbt_duckdb") / "warehouse.duckdb"),
-        })
-        return env
-
-    results = {}
-    for engine, new_warehouse in (("duckdb", duckdb_warehouse), ("postgres", postgres_database_factory)):
-        for scheme in SCHEMES:
-            env = new_warehouse()
-            run_script("load_data.py", "--data-dir", str(generated_data), env=env)
-            proc = dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}")
-            snapshot = snapshot_marts(env) if proc.returncode == 0 else None
-            results[engine, scheme] = (proc, snapshot, env)
-    return results
+def builds(built_warehouses):
+    """(engine, scheme) → (dbt build's process, snapshot of the marts or None if the build failed, env)."""
+    return {
+        key: (proc, snapshot_marts(env) if proc.returncode == 0 else None, env)
+        for key, (proc, env) in built_warehouses.items()
+    }
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("scheme", RFM_SCHEMES)
 @pytest.mark.parametrize("engine", ["duckdb", "postgres"])
 def test_dbt_build_passes(builds, engine, scheme):
     proc, _, _ = builds[engine, scheme]
@@ -89,7 +65,7 @@ def test_dbt_build_passes(builds, engine, scheme):
     assert "ERROR=0" in proc.stdout and "WARN=0" in proc.stdout, proc.stdout[-2000:]
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("scheme", RFM_SCHEMES)
 def test_duckdb_and_postgres_marts_are_identical(builds, scheme):
     duck, pg = builds["duckdb", scheme][1], builds["postgres", scheme][1]
     assert duck is not None and pg is not None, "a build failed"
@@ -176,18 +152,18 @@ def test_win_back_targets_are_the_configured_segments(builds):
     assert targets == at_risk > 0
 
 
-def test_analyses_compile_and_run(builds):
+def test_analyses_compile_and_run(builds, tmp_path):
     env = builds["duckdb", "tie_aware"][2]
-    proc = dbt(env, "compile", "--select", "resource_type:analysis")
+    proc = run_dbt(env, "compile", "--select", "resource_type:analysis", workdir=tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:]
-    compiled = PROJECT_ROOT / "target" / "compiled" / "customer_intel" / "analyses"
+    compiled = tmp_path / "target" / "compiled" / "customer_intel" / "analyses"
     for name in ("who_are_our_best_customers", "who_are_we_about_to_lose", "why_new_customers_do_not_come_back"):
         rows = query_warehouse(env, (compiled / f"{name}.sql").read_text())
         assert rows, name
 
 
-def test_docs_generate(builds):
+def test_docs_generate(builds, tmp_path):
     env = builds["duckdb", "tie_aware"][2]
-    proc = dbt(env, "docs", "generate")
+    proc = run_dbt(env, "docs", "generate", workdir=tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:]
-    assert (PROJECT_ROOT / "target" / "catalog.json").exists()
+    assert (tmp_path / "target" / "catalog.json").exists()

@@ -1,0 +1,229 @@
+"""Read the marts the business cases need, through the dbt target the user selected.
+
+Connection settings come only from the dbt profile (``customer_intel.profile``). DuckDB files are opened read-only;
+PostgreSQL through psycopg2. Every mart is read by explicit column list from ``<target schema>.<mart>``, so a mart
+that is missing, or older than this code, gives the one-line error ``... run dbt build first`` instead of a
+traceback. The big per-customer mart (``rfm_segments``) is aggregated in the database; only totals travel.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import pandas as pd
+
+from customer_intel.profile import PROJECT_ROOT, Target
+from customer_intel.roi.errors import RoiError
+
+MART_COLUMNS: dict[str, tuple[str, ...]] = {
+    "clv": ("rfm_segment", "customers", "customer_share", "avg_value", "total_value", "value_share"),
+    "cohort_retention": (
+        "cohort_month", "months_since_first_purchase", "cohort_size", "active_customers", "retention_rate",
+    ),
+    "segment_product_affinity": (
+        "rfm_segment", "product_category", "orders", "revenue", "segment_revenue_share", "overall_revenue_share",
+        "affinity_index", "category_rank",
+    ),
+    "segment_geography": (
+        "rfm_segment", "customer_state", "customers", "revenue", "segment_customer_share", "segment_revenue_share",
+        "state_rank",
+    ),
+    "win_back_targets": (
+        "customer_unique_id", "rfm_segment", "last_purchase_at", "days_since_last_purchase", "historical_value",
+        "customer_state", "customer_city", "favourite_category",
+    ),
+}
+RFM_TOTALS_SQL = """
+select
+    max(as_of_date) as as_of_date,
+    count(*) as customers,
+    sum(frequency) as orders,
+    sum(monetary) as revenue
+from {relation}
+"""
+DBT_HINT = "run dbt build first"
+
+
+@dataclass(frozen=True)
+class CustomerTotals:
+    """Totals over every customer of ``rfm_segments`` (the customers with at least one purchase)."""
+
+    as_of_date: dt.date
+    customers: int
+    orders: int
+    revenue: float
+
+    @property
+    def avg_order_value(self) -> float:
+        """Revenue per purchase."""
+        return self.revenue / self.orders
+
+    @property
+    def avg_customer_value(self) -> float:
+        """Revenue per customer."""
+        return self.revenue / self.customers
+
+
+@dataclass(frozen=True)
+class Marts:
+    """The mart tables read for one run, with the target they came from."""
+
+    target_name: str
+    totals: CustomerTotals
+    clv: pd.DataFrame
+    cohort_retention: pd.DataFrame
+    segment_product_affinity: pd.DataFrame
+    segment_geography: pd.DataFrame
+    win_back_targets: pd.DataFrame
+
+
+class Warehouse(Protocol):
+    """What the reader needs from a database connection."""
+
+    def has_relation(self, schema: str, name: str) -> bool: ...
+
+    def query(self, sql: str) -> pd.DataFrame: ...
+
+    def close(self) -> None: ...
+
+
+class DuckDBWarehouse:
+    """A DuckDB file opened read-only (so it never competes with dbt for the write lock)."""
+
+    def __init__(self, path: Path):
+        import duckdb
+
+        if not path.is_file():
+            raise RoiError(f"marts: DuckDB file {path} not found: {DBT_HINT}")
+        try:
+            self.connection = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise RoiError(f"marts: cannot open DuckDB file {path} ({first_line(exc)}); is dbt still running?") from exc
+
+    def has_relation(self, schema: str, name: str) -> bool:
+        sql = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+        return self.connection.execute(sql, [schema, name]).fetchone()[0] > 0
+
+    def query(self, sql: str) -> pd.DataFrame:
+        return self.connection.execute(sql).df()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class PostgresWarehouse:
+    """A PostgreSQL database reached with the profile's settings, in a read-only session."""
+
+    def __init__(self, dsn: dict[str, Any], target_name: str):
+        import psycopg2
+
+        try:
+            self.connection = psycopg2.connect(connect_timeout=10, **dsn)
+        except psycopg2.Error as exc:
+            reason = first_line(exc)
+            raise RoiError(f"marts: cannot connect to PostgreSQL of target '{target_name}' ({reason})") from exc
+        self.connection.set_session(readonly=True, autocommit=True)
+
+    def has_relation(self, schema: str, name: str) -> bool:
+        sql = "select count(*) from information_schema.tables where table_schema = %s and table_name = %s"
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, (schema, name))
+            return cursor.fetchone()[0] > 0
+
+    def query(self, sql: str) -> pd.DataFrame:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql)
+            columns = [description[0] for description in cursor.description]
+            return pd.DataFrame(cursor.fetchall(), columns=columns)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (driver errors span several)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def duckdb_file(target: Target) -> Path:
+    """The DuckDB file of ``target``; a relative path is relative to the dbt project, where dbt created it."""
+    path = Path(target.duckdb_path)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def open_warehouse(target: Target) -> Warehouse:
+    """A read-only connection to the target's warehouse."""
+    if target.type == "duckdb":
+        return DuckDBWarehouse(duckdb_file(target))
+    if target.type == "postgres":
+        return PostgresWarehouse(target.postgres_dsn(), target.name)
+    raise RoiError(f"profile: target '{target.name}' has type '{target.type}'; roi.py reads duckdb or postgres")
+
+
+def quote(identifier: str) -> str:
+    """A SQL identifier in double quotes (valid on DuckDB and PostgreSQL)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def relation(schema: str, name: str) -> str:
+    """``"schema"."name"``."""
+    return f"{quote(schema)}.{quote(name)}"
+
+
+def read_relation(warehouse: Warehouse, schema: str, name: str, sql: str, target_name: str) -> pd.DataFrame:
+    """Run ``sql`` on mart ``name``; a missing mart or column becomes the one-line 'run dbt build first' error."""
+    if not warehouse.has_relation(schema, name):
+        raise RoiError(f"marts: {schema}.{name} not found in target '{target_name}': {DBT_HINT}")
+    try:
+        return warehouse.query(sql)
+    except Exception as exc:  # the drivers' errors share no base class; any failure here is a schema mismatch
+        raise RoiError(f"marts: cannot read {schema}.{name} ({first_line(exc)}): {DBT_HINT}") from exc
+
+
+def read_mart(warehouse: Warehouse, schema: str, name: str, target_name: str) -> pd.DataFrame:
+    """Mart ``name`` with exactly the columns in MART_COLUMNS, engine differences normalised."""
+    columns = ", ".join(quote(column) for column in MART_COLUMNS[name])
+    sql = f"select {columns} from {relation(schema, name)}"
+    return normalise(read_relation(warehouse, schema, name, sql, target_name))
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Same dtypes whatever the engine: Decimal → float, date/datetime objects → pandas timestamps."""
+    converted = frame.copy()
+    for column in converted.columns:
+        sample = converted[column].dropna()
+        first = sample.iloc[0] if not sample.empty else None
+        if isinstance(first, Decimal):
+            converted[column] = converted[column].astype(float)
+        elif isinstance(first, (dt.date, dt.datetime)):
+            converted[column] = pd.to_datetime(converted[column])
+    return converted
+
+
+def read_totals(warehouse: Warehouse, schema: str, target_name: str) -> CustomerTotals:
+    """Customer, order and revenue totals and the as-of date, aggregated in the database."""
+    sql = RFM_TOTALS_SQL.format(relation=relation(schema, "rfm_segments"))
+    row = read_relation(warehouse, schema, "rfm_segments", sql, target_name).iloc[0]
+    if not row["customers"]:
+        raise RoiError("marts: rfm_segments is empty: load data with orders, then run dbt build")
+    return CustomerTotals(
+        as_of_date=pd.Timestamp(row["as_of_date"]).date(),
+        customers=int(row["customers"]),
+        orders=int(row["orders"]),
+        revenue=float(row["revenue"]),
+    )
+
+
+def read_marts(target: Target) -> Marts:
+    """Every mart the business cases, charts and report use, from ``target.schema``."""
+    warehouse = open_warehouse(target)
+    try:
+        totals = read_totals(warehouse, target.schema, target.name)
+        tables = {name: read_mart(warehouse, target.schema, name, target.name) for name in MART_COLUMNS}
+    finally:
+        warehouse.close()
+    return Marts(target_name=target.name, totals=totals, **tables)

@@ -1,0 +1,301 @@
+"""The self-contained ``report.html``: every chart with its reading, both business cases, assumptions, as-of date.
+
+plotly.js is inlined once in the page head and every chart is a ``<div>`` that calls it, so the file opens offline
+(no CDN) in any modern browser. Text comes from the data through ``readings`` and is HTML-escaped by Jinja2.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import plotly.io as pio
+from markupsafe import Markup
+from plotly.offline import get_plotlyjs
+
+from customer_intel.profile import PROJECT_ROOT
+from customer_intel.roi import assumptions as assumptions_module
+from customer_intel.roi.cases import Results
+from customer_intel.roi.charts import PLOTLY_CONFIG, Chart
+from customer_intel.roi.formatting import brl, count, percent
+from customer_intel.roi.readings import break_even_text, headline_row
+
+TEMPLATE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Customer intelligence: campaign business cases (data as of {{ as_of }})</title>
+<style>
+  body { font-family: Helvetica, Arial, sans-serif; color: #212529; margin: 0; background: #f8f9fa; line-height: 1.45; }
+  main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
+  h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+  h2 { border-bottom: 2px solid #dee2e6; padding-bottom: 0.3rem; margin-top: 2.6rem; }
+  .meta { color: #6c757d; margin-top: 0; }
+  .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 12px; }
+  .card { border: 1px solid #dee2e6; border-radius: 6px; padding: 12px 16px; }
+  .card h3 { margin: 0 0 6px; font-size: 1rem; }
+  .card p { margin: 2px 0; }
+  .big { font-size: 1.4rem; font-weight: bold; }
+  .chart { margin: 18px 0 30px; }
+  .reading { background: #eef2ff; border-left: 4px solid #4c6ef5; padding: 8px 12px; margin: 4px 0 0; }
+  table { border-collapse: collapse; margin: 10px 0 16px; font-size: 0.92rem; }
+  th, td { border-bottom: 1px solid #dee2e6; padding: 4px 10px; text-align: right; }
+  th { background: #f1f3f5; }
+  td.text, th.text { text-align: left; }
+  .negative { color: #c0392b; }
+  code { background: #f1f3f5; padding: 0 3px; }
+  details summary { cursor: pointer; color: #364fc7; }
+</style>
+<script type="text/javascript">{{ plotly_js }}</script>
+</head>
+<body>
+<main>
+<h1>Customer intelligence: campaign business cases</h1>
+<p class="meta">Data as of <strong>{{ as_of }}</strong> (the day after the last purchase) · warehouse target
+<code>{{ target }}</code> · money in Brazilian reais (R$) · rates shown as percent</p>
+
+<div class="cards">
+  <div class="card"><h3>Win-back campaign</h3>
+    <p class="big">{{ wb.headline_net }}</p>
+    <p>net profit at a {{ wb.headline_rate }} success rate, contacting {{ wb.people }} lapsed customers</p>
+    <p>{{ wb.break_even }}</p>
+    <p>P(net profit &gt; 0) = {{ wb.p_positive }} in {{ wb.runs }} simulations</p></div>
+  <div class="card"><h3>Welcome series</h3>
+    <p class="big">{{ ws.headline_net }} a year</p>
+    <p>net value at a {{ ws.headline_improvement }} lift of month-1 retention ({{ ws.baseline }} today)</p>
+    <p>{{ ws.break_even }}</p>
+    <p>P(net value &gt; 0) = {{ ws.p_positive }} in {{ ws.runs }} simulations</p></div>
+</div>
+
+<h2>Who the customers are</h2>
+{% for chart in sections.customers %}{{ chart_block(chart) }}{% endfor %}
+
+<h2>How often new customers come back</h2>
+{% for chart in sections.retention %}{{ chart_block(chart) }}{% endfor %}
+
+<h2>Business case 1: win back lapsed customers</h2>
+<p>Every row of the <code>win_back_targets</code> mart is contacted once. A reactivated customer is worth their
+average historical value ({{ wb.avg_value }}) × gross margin ({{ wb.margin }}); the campaign costs
+{{ wb.cost_per_contact }} per contact{{ wb.other_costs }}. Net profit = gross profit − campaign cost; ROI = net profit
+/ campaign cost. {{ wb.break_even_formula }}</p>
+{{ table(wb.scenario_table) }}
+<p>Targets by segment:</p>
+{{ table(wb.segment_table) }}
+{% for chart in sections.win_back %}{{ chart_block(chart) }}{% endfor %}
+
+<h2>Business case 2: a welcome series for new customers</h2>
+<p>Baseline: {{ ws.baseline }} of new customers buy again in their second month, pooled over {{ ws.cohorts_used }}
+monthly cohorts ({{ ws.returners }} returners among {{ ws.customers }} new customers; each customer counts once).
+Cohorts smaller than {{ ws.tiny_share }} of the median cohort, and cohorts whose second month is not observed or falls
+in a thin month of data, are left out (table below). New customers per month: {{ ws.new_customers }}
+({{ ws.new_customers_source }}). Value of an added returning customer: {{ ws.value }}, the {{ ws.value_basis }},
+× gross margin {{ ws.margin }}{{ ws.other_costs }}.</p>
+{{ table(ws.scenario_table) }}
+<details><summary>Cohorts in the baseline</summary>{{ table(ws.cohort_table) }}</details>
+{% for chart in sections.welcome %}{{ chart_block(chart) }}{% endfor %}
+
+<h2>Sensitivity: what if the least certain inputs are off?</h2>
+{% for chart in sections.sensitivity %}{{ chart_block(chart) }}{% endfor %}
+
+<h2>Uncertainty: Monte Carlo simulation</h2>
+<p>Uncertain inputs are drawn from the distributions in the assumptions below (seed {{ seed }}, so the numbers
+repeat on every run); the table gives the chance of a positive result and the 10th, 50th and 90th percentiles
+(welcome series per year).</p>
+{{ table(simulation_table) }}
+{% for chart in sections.uncertainty %}{{ chart_block(chart) }}{% endfor %}
+
+<h2>Assumptions</h2>
+<p>From {{ sources }}, then command-line flags. Rates are fractions in the file and percent here.</p>
+{{ table(assumption_table) }}
+</main>
+</body>
+</html>
+"""
+
+CHART_BLOCK = """<section class="chart" id="{{ chart.name }}">{{ figure }}
+<p class="reading">{{ chart.reading }}</p></section>
+"""
+
+TABLE = """<table><thead><tr>
+{%- for h in t.header %}<th class="{{ t.classes[loop.index0] }}">{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in t.rows %}<tr>
+{%- for cell in row %}<td class="{{ t.classes[loop.index0] }}">{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
+"""
+
+SECTION_OF_CHART = {
+    "segment_value": "customers", "affinity_heatmap": "customers", "geography": "customers",
+    "cohort_retention": "retention", "win_back_scenarios": "win_back", "welcome_series_scenarios": "welcome",
+    "win_back_sensitivity": "sensitivity", "welcome_series_sensitivity": "sensitivity",
+    "win_back_monte_carlo": "uncertainty", "welcome_series_monte_carlo": "uncertainty",
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """An HTML table's header and already formatted rows."""
+
+    header: list[str]
+    rows: list[list[str]]
+    text_columns: int = 1  # the first columns are left-aligned text, the rest numbers
+
+    @property
+    def classes(self) -> list[str]:
+        """CSS class per column: ``text`` for left-aligned columns."""
+        return ["text" if index < self.text_columns else "" for index in range(len(self.header))]
+
+
+def environment() -> jinja2.Environment:
+    """Jinja2 with autoescaping and the ``chart_block`` / ``table`` helpers."""
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    chart_block = env.from_string(CHART_BLOCK)
+    table = env.from_string(TABLE)
+    env.globals["chart_block"] = lambda chart: Markup(chart_block.render(chart=chart, figure=figure_div(chart)))
+    env.globals["table"] = lambda t: Markup(table.render(t=t))
+    return env
+
+
+def figure_div(chart: Chart) -> Markup:
+    """The chart as a ``<div>`` plus the call that draws it; plotly.js itself is in the page head."""
+    html = pio.to_html(chart.figure, full_html=False, include_plotlyjs=False, div_id=f"{chart.name}_figure",
+                       config=PLOTLY_CONFIG)
+    return Markup(html)
+
+
+def win_back_context(results: Results) -> dict:
+    """Formatted numbers and tables of the win-back section."""
+    case, settings = results.win_back, results.assumptions.win_back
+    headline = headline_row(case.scenarios)
+    other = []
+    if settings.fixed_cost:
+        other.append(f"{brl(settings.fixed_cost)} fixed")
+    if settings.incentive_per_reactivated:
+        other.append(f"{brl(settings.incentive_per_reactivated)} incentive per reactivated customer")
+    formula = (
+        "Break-even success rate = cost per contact / (average value × margin)"
+        if not other else
+        "Break-even success rate = (people × cost per contact + fixed cost) / "
+        "(people × (average value × margin − incentive))"
+    )
+    return {
+        "people": count(case.inputs.people),
+        "avg_value": brl(case.inputs.avg_value),
+        "margin": percent(settings.gross_margin),
+        "cost_per_contact": brl(settings.cost_per_contact),
+        "other_costs": f" plus {' and '.join(other)}" if other else "",
+        "headline_rate": percent(headline["success_rate"]),
+        "headline_net": brl(headline["net_profit"], 0),
+        "break_even": capitalise(break_even_text(case.break_even_success_rate, "success rate")) + ".",
+        "break_even_formula": f"{formula} = {percent(case.break_even_success_rate)}."
+        if case.break_even_success_rate is not None else "No success rate breaks even.",
+        "p_positive": percent(case.simulation.probability_positive, 1),
+        "runs": count(case.simulation.runs),
+        "scenario_table": Table(
+            ["success rate", "reactivated", "gross profit", "campaign cost", "net profit", "ROI"],
+            [[percent(r.success_rate), count(r.reactivated, 1), brl(r.gross_profit), brl(r.campaign_cost),
+              brl(r.net_profit), "n/a" if pd.isna(r.roi) else percent(r.roi, 0)]
+             for r in case.scenarios.itertuples()],
+        ),
+        "segment_table": Table(
+            ["segment", "people", "average historical value", "total historical value"],
+            [[r.rfm_segment, count(r.people), brl(r.avg_value), brl(r.total_value)]
+             for r in case.targets.by_segment.itertuples()],
+        ),
+    }
+
+
+def welcome_context(results: Results) -> dict:
+    """Formatted numbers and tables of the welcome-series section."""
+    case, settings = results.welcome_series, results.assumptions.welcome_series
+    headline = headline_row(case.scenarios)
+    other = []
+    if settings.incentive_per_retained:
+        other.append(f"{brl(settings.incentive_per_retained)} incentive per added customer")
+    if settings.fixed_cost_per_month:
+        other.append(f"{brl(settings.fixed_cost_per_month)} a month to run the series")
+    if settings.fixed_cost_per_month:
+        break_even = capitalise(break_even_text(case.break_even_improvement, "improvement")) + "."
+    elif case.break_even_improvement is None:
+        break_even = "The incentive exceeds the margin: every lift loses money."
+    else:
+        break_even = "No fixed cost: any lift pays."
+    return {
+        "baseline": percent(case.baseline.rate),
+        "cohorts_used": case.baseline.cohorts_used,
+        "returners": count(case.baseline.returners),
+        "customers": count(case.baseline.customers),
+        "tiny_share": percent(settings.tiny_cohort_share, 0),
+        "new_customers": count(case.inputs.new_customers_per_month, 0),
+        "new_customers_source": "from the assumptions" if settings.new_customers_per_month else
+        f"mean of the last {settings.new_customers_window_months} cohorts that are not tiny",
+        "value": brl(case.inputs.value_per_customer),
+        "value_basis": case.value_basis_label,
+        "margin": percent(settings.gross_margin),
+        "other_costs": f", minus {' and '.join(other)}" if other else "",
+        "headline_improvement": percent(headline["improvement"]),
+        "headline_net": brl(headline["net_value_per_year"], 0),
+        "break_even": break_even,
+        "p_positive": percent(case.simulation.probability_positive, 1),
+        "runs": count(case.simulation.runs),
+        "scenario_table": Table(
+            ["improvement", "month-1 retention", "added customers / month", "net value / month", "net value / year"],
+            [[percent(r.improvement), percent(r.improved_retention, 3, trim=False),
+              count(r.added_customers_per_month, 2), brl(r.net_value_per_month), brl(r.net_value_per_year)]
+             for r in case.scenarios.itertuples()],
+        ),
+        "cohort_table": Table(
+            ["cohort", "status", "new customers", "back in month 1", "month-1 retention"],
+            [[f"{r.cohort_month:%Y-%m}", r.status, count(r.cohort_size),
+              "—" if pd.isna(r.month1_returners) else count(r.month1_returners),
+              "—" if pd.isna(r.month1_retention) else percent(r.month1_retention, 2, trim=False)]
+             for r in case.baseline.cohorts.itertuples()],
+            text_columns=2,
+        ),
+    }
+
+
+def simulation_rows(results: Results) -> Table:
+    """The Monte Carlo summary table."""
+    rows = []
+    for label, summary in (("Win-back net profit", results.win_back.simulation),
+                           ("Welcome series net value / year", results.welcome_series.simulation)):
+        rows.append([label, count(summary.runs), percent(summary.probability_positive, 1), brl(summary.p10),
+                     brl(summary.p50), brl(summary.p90), brl(summary.mean)])
+    return Table(["case", "runs", "P(net > 0)", "P10", "P50", "P90", "mean"], rows)
+
+
+def display_path(path: str) -> str:
+    """A path inside the project as the user typed it (relative); others unchanged."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return path
+
+
+def capitalise(text: str) -> str:
+    """First letter upper-case, the rest unchanged."""
+    return text[:1].upper() + text[1:]
+
+
+def render_report(results: Results, charts: list[Chart]) -> str:
+    """The whole report as one HTML string."""
+    sections: dict[str, list[Chart]] = {name: [] for name in set(SECTION_OF_CHART.values())}
+    for chart in charts:
+        sections[SECTION_OF_CHART[chart.name]].append(chart)
+    template = environment().from_string(TEMPLATE)
+    return template.render(
+        plotly_js=Markup(get_plotlyjs()),
+        as_of=results.as_of_date.isoformat(),
+        target=results.target_name,
+        wb=win_back_context(results),
+        ws=welcome_context(results),
+        sections=sections,
+        seed=results.assumptions.monte_carlo.seed,
+        simulation_table=simulation_rows(results),
+        assumption_table=Table(["assumption", "value", "meaning"],
+                               [list(row) for row in assumptions_module.table_rows(results.assumptions)],
+                               text_columns=3),
+        sources=", ".join(display_path(source) for source in results.assumptions.sources),
+    )

@@ -1,0 +1,99 @@
+"""The whole path a user takes: generate → load → dbt build → roi.py, on DuckDB and PostgreSQL.
+
+Checks that roi.py's outputs agree with the marts dbt built (numbers queried independently in SQL) and that both
+engines give the same business cases. Skipped while the generator, loader or marts are missing from the tree.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conftest import PROJECT_ROOT, query_warehouse, run_script
+
+pytestmark = pytest.mark.slow
+
+REQUIRED = ("scripts/generate_data.py", "scripts/load_data.py", "models/marts/marketing/win_back_targets.sql")
+MISSING = [path for path in REQUIRED if not (PROJECT_ROOT / path).is_file()]
+if MISSING:
+    pytest.skip(f"pipeline pieces missing: {', '.join(MISSING)}", allow_module_level=True)
+
+TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
+          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary")
+
+
+@pytest.fixture(scope="module")
+def pipeline(built_warehouses, tmp_path_factory):
+    """``pipeline(engine)`` → (env, output folder): roi.py once per engine on the tie_aware warehouse, memoised."""
+    runs: dict[str, tuple[dict, Path]] = {}
+
+    def run(engine: str) -> tuple[dict, Path]:
+        if engine not in runs:
+            build, env = built_warehouses[engine, "tie_aware"]
+            assert build.returncode == 0, build.stdout[-3000:]
+            out = tmp_path_factory.mktemp(f"roi_e2e_{engine}") / "out"
+            png = [] if engine == "duckdb" else ["--no-png"]
+            run_script("roi.py", "--target", engine, "--out", str(out), *png, env=env)
+            runs[engine] = (env, out)
+        return runs[engine]
+
+    return run
+
+
+def metric(out: Path, case: str, name: str) -> str:
+    summary = pd.read_csv(out / "business_case_summary.csv")
+    return summary.loc[(summary["case"] == case) & (summary["metric"] == name), "value"].item()
+
+
+def check_against_marts(env: dict, out: Path) -> None:
+    people, avg_value = query_warehouse(
+        env, "select count(*), avg(historical_value) from analytics.win_back_targets")[0]
+    scenarios = pd.read_csv(out / "win_back_scenarios.csv")
+    assert scenarios["people"].unique().tolist() == [people]
+    assert float(metric(out, "win_back", "avg_value")) == pytest.approx(float(avg_value))
+    as_of = query_warehouse(env, "select max(as_of_date) from analytics.rfm_segments")[0][0]
+    assert metric(out, "data", "as_of_date") == str(as_of)[:10]
+
+    cohorts = pd.read_csv(out / "welcome_series_cohorts.csv")
+    included = cohorts.loc[cohorts["status"] == "included", "cohort_month"].tolist()
+    in_list = ", ".join(f"'{month}'" for month in included)
+    returners, customers = query_warehouse(env, f"""
+        select
+            sum(case when months_since_first_purchase = 1 then active_customers else 0 end),
+            sum(case when months_since_first_purchase = 0 then cohort_size else 0 end)
+        from analytics.cohort_retention
+        where cast(cohort_month as varchar(10)) in ({in_list})
+    """)[0]
+    assert float(metric(out, "welcome_series", "baseline_month1_retention")) == pytest.approx(returners / customers)
+    cohort_count = query_warehouse(env, "select count(distinct cohort_month) from analytics.cohort_retention")[0][0]
+    assert len(cohorts) == cohort_count
+
+    revenue, orders = query_warehouse(env, "select sum(monetary), sum(frequency) from analytics.rfm_segments")[0]
+    assert float(metric(out, "welcome_series", "value_per_customer")) == pytest.approx(float(revenue) / orders)
+    assert (out / "report.html").stat().st_size > 1_000_000  # plotly.js inlined
+
+
+def test_duckdb_outputs_agree_with_the_marts(pipeline):
+    env, out = pipeline("duckdb")
+    check_against_marts(env, out)
+    assert len(list((out / "charts").glob("*.html"))) == 10
+
+
+@pytest.mark.postgres
+def test_postgres_outputs_agree_with_the_marts(pipeline):
+    env, out = pipeline("postgres")
+    check_against_marts(env, out)
+
+
+@pytest.mark.postgres
+def test_both_engines_give_the_same_business_cases(pipeline):
+    _, duckdb_out = pipeline("duckdb")
+    _, postgres_out = pipeline("postgres")
+    for table in TABLES:
+        expected = pd.read_csv(duckdb_out / f"{table}.csv")
+        got = pd.read_csv(postgres_out / f"{table}.csv")
+        if table == "business_case_summary":
+            expected, got = expected.iloc[2:].reset_index(drop=True), got.iloc[2:].reset_index(drop=True)
+            expected["value"], got["value"] = expected["value"].astype(float), got["value"].astype(float)
+        pd.testing.assert_frame_equal(expected, got, check_exact=False, rtol=1e-9)

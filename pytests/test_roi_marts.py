@@ -1,0 +1,105 @@
+"""Reading the marts through the dbt profile's target, on DuckDB and PostgreSQL, with clear errors."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from customer_intel.profile import load_target
+from customer_intel.roi import cases
+from customer_intel.roi.assumptions import load_assumptions
+from customer_intel.roi.errors import RoiError
+from customer_intel.roi.marts import MART_COLUMNS, read_marts
+
+
+def read(env: dict, use_env):
+    use_env(env)
+    return read_marts(load_target(env["DBT_TARGET"]))
+
+
+def message_of(env: dict, use_env) -> str:
+    with pytest.raises(RoiError) as error:
+        read(env, use_env)
+    message = str(error.value)
+    assert "\n" not in message
+    return message
+
+
+def check_hand_made(marts) -> None:
+    """The numbers conftest's hand-made marts were built with."""
+    assert marts.totals.as_of_date == dt.date(2017, 10, 1)
+    assert (marts.totals.customers, marts.totals.orders) == (50, 57)
+    assert marts.totals.revenue == pytest.approx(15_250.0)
+    assert marts.totals.avg_order_value == pytest.approx(15_250 / 57)
+    assert len(marts.win_back_targets) == 40
+    assert marts.win_back_targets["historical_value"].mean() == pytest.approx(240.0)
+    for name, columns in MART_COLUMNS.items():
+        assert tuple(getattr(marts, name).columns) == columns
+    assert pd.api.types.is_datetime64_any_dtype(marts.cohort_retention["cohort_month"])
+    assert pd.api.types.is_float_dtype(marts.clv["total_value"])
+
+
+def test_reads_hand_made_marts_from_duckdb(roi_duckdb_env, use_env):
+    marts = read(roi_duckdb_env, use_env)
+    assert marts.target_name == "duckdb"
+    check_hand_made(marts)
+
+
+@pytest.mark.postgres
+def test_postgres_gives_the_same_marts_and_results(roi_duckdb_env, roi_postgres_env, use_env):
+    from_duckdb = read(roi_duckdb_env, use_env)
+    from_postgres = read(roi_postgres_env, use_env)
+    check_hand_made(from_postgres)
+    assumptions = load_assumptions()
+    duckdb_results = cases.compute(from_duckdb, assumptions)
+    postgres_results = cases.compute(from_postgres, assumptions)
+    summary_duckdb = cases.summary_table(duckdb_results).iloc[2:]  # rows 0-1: as-of date and target name
+    summary_postgres = cases.summary_table(postgres_results).iloc[2:]
+    assert summary_duckdb["value"].astype(float).tolist() == pytest.approx(
+        summary_postgres["value"].astype(float).tolist())
+    pd.testing.assert_frame_equal(cases.simulation_table(duckdb_results), cases.simulation_table(postgres_results))
+
+
+def test_missing_mart_says_run_dbt_build(roi_duckdb_env, use_env):
+    with duckdb.connect(roi_duckdb_env["DUCKDB_PATH"]) as connection:
+        connection.execute("drop table analytics.win_back_targets")
+    assert message_of(roi_duckdb_env, use_env) == (
+        "marts: analytics.win_back_targets not found in target 'duckdb': run dbt build first"
+    )
+
+
+def test_missing_column_says_run_dbt_build(roi_duckdb_env, use_env):
+    with duckdb.connect(roi_duckdb_env["DUCKDB_PATH"]) as connection:
+        connection.execute("alter table analytics.clv drop column avg_value")
+    message = message_of(roi_duckdb_env, use_env)
+    assert message.startswith("marts: cannot read analytics.clv (")
+    assert message.endswith("): run dbt build first")
+
+
+def test_missing_duckdb_file_says_run_dbt_build(duckdb_env, use_env):
+    assert message_of(duckdb_env, use_env) == (
+        f"marts: DuckDB file {duckdb_env['DUCKDB_PATH']} not found: run dbt build first"
+    )
+
+
+def test_empty_customers_mart(roi_duckdb_env, use_env):
+    with duckdb.connect(roi_duckdb_env["DUCKDB_PATH"]) as connection:
+        connection.execute("delete from analytics.rfm_segments")
+    assert message_of(roi_duckdb_env, use_env) == (
+        "marts: rfm_segments is empty: load data with orders, then run dbt build"
+    )
+
+
+@pytest.mark.postgres
+def test_postgres_without_marts_says_run_dbt_build(postgres_env, use_env):
+    assert message_of(postgres_env, use_env) == (
+        "marts: analytics.rfm_segments not found in target 'postgres': run dbt build first"
+    )
+
+
+@pytest.mark.postgres
+def test_unreachable_postgres_is_one_line(postgres_env, use_env):
+    env = {**postgres_env, "POSTGRES_PORT": "1"}
+    assert message_of(env, use_env).startswith("marts: cannot connect to PostgreSQL of target 'postgres' (")

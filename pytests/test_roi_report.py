@@ -1,0 +1,106 @@
+"""Readings, formatting, charts and the report, in-process on the hand-made marts (no warehouse needed)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from customer_intel.roi import cases, charts, readings
+from customer_intel.roi.assumptions import load_assumptions
+from customer_intel.roi.formatting import brl, count, percent
+from customer_intel.roi.marts import MART_COLUMNS, CustomerTotals, Marts
+from customer_intel.roi.monte_carlo import SimulationSummary
+from customer_intel.roi.report import render_report
+
+
+def marts_from(frames: dict) -> Marts:
+    rfm = frames["rfm_segments"]
+    totals = CustomerTotals(as_of_date=dt.date(2017, 10, 1), customers=len(rfm), orders=int(rfm["frequency"].sum()),
+                            revenue=float(rfm["monetary"].sum()))
+    return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS})
+
+
+@pytest.fixture
+def results(roi_marts):
+    return cases.compute(marts_from(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
+
+
+def test_money_and_rates_print_in_brl_and_percent():
+    assert brl(66_764.25) == "R$ 66,764.25"
+    assert brl(-1_200, 0) == "-R$ 1,200"
+    assert brl(float("nan")) == "n/a"
+    assert percent(0.05) == "5%"
+    assert percent(0.0048) == "0.48%"
+    assert percent(0.0048, 3, trim=False) == "0.480%"
+    assert count(23_711) == "23,711"
+    assert charts.compact_brl(1_234.0) == "R$ 1.2k" and charts.compact_brl(-3_400_000) == "-R$ 3.4M"
+
+
+def test_segment_reading_follows_the_data(roi_marts):
+    clv = roi_marts["clv"]
+    assert readings.segment_value(clv).startswith("Champions hold 21.3% of all customer value with 20% of")
+    clv.loc[clv["rfm_segment"] == "At Risk", "value_share"] = 0.9
+    assert readings.segment_value(clv).startswith("At Risk hold 90% of all customer value")
+
+
+def test_geography_reading_names_the_top_state(roi_marts):
+    geography = roi_marts["segment_geography"]
+    assert readings.geography(geography) == (
+        "SP is the top state in every segment, with 55% of each segment's customers."
+    )
+    geography.loc[(geography["rfm_segment"] == "Champions") & (geography["customer_state"] == "RJ"), "customers"] = 99
+    assert readings.geography(geography).startswith("The top state differs by segment: SP in ")
+    assert "RJ in Champions" in readings.geography(geography)
+
+
+def test_affinity_reading_picks_the_strongest_lean(roi_marts):
+    affinity = roi_marts["segment_product_affinity"]
+    top = affinity.sort_values("affinity_index").iloc[-1]
+    reading = readings.affinity(affinity)
+    assert reading.startswith(f"{top['rfm_segment']} lean most towards {top['product_category']}")
+    assert f"{top['affinity_index']:.2f}" in reading
+    flat = affinity.assign(affinity_index=1.0)
+    assert readings.affinity(flat).startswith("No segment leans")
+
+
+def test_break_even_wording():
+    assert readings.break_even_text(0.0075, "success rate") == "it breaks even at a 0.75% success rate"
+    assert readings.break_even_text(None, "success rate") == "no success rate pays back the cost"
+    assert readings.break_even_text(1.5, "success rate").startswith("it cannot pay back even at a 100%")
+
+
+def test_simulation_reading():
+    summary = SimulationSummary(runs=10_000, seed=1, probability_positive=0.9712, p10=-5.0, p50=1_234.4, p90=9_999.0,
+                                mean=2_000.0)
+    assert readings.simulation(summary, "win-back net profit") == (
+        "In 10,000 simulated campaigns the win-back net profit is positive 97.1% of the time; "
+        "P10 -R$ 5, median R$ 1,234, P90 R$ 9,999."
+    )
+
+
+def test_business_case_readings_quote_the_computed_numbers(results):
+    win_back_reading = readings.win_back_scenarios(results.win_back.scenarios, results.win_back.break_even_success_rate)
+    # middle scenario 3 %: 40 × 0.03 × 240 × 0.25 − 20 = 52
+    assert win_back_reading == (
+        "At a 3% success rate the campaign nets R$ 52 on R$ 20 of cost, ROI 260%; "
+        "it breaks even at a 0.83% success rate."
+    )
+    assert readings.cohort_retention(results.welcome_series.baseline).startswith(
+        "Pooled over 5 cohorts, 0.48% of new customers buy again in their second month (48 of 10,000)")
+
+
+def test_every_chart_has_a_figure_and_a_reading(results):
+    built = charts.build_charts(results)
+    assert len(built) == 10 and len({chart.name for chart in built}) == 10
+    for chart in built:
+        assert chart.reading.endswith(".") and len(chart.reading) > 30
+        assert chart.figure.layout.title.text == chart.title
+
+
+def test_report_states_data_date_assumptions_and_results(results):
+    html = render_report(results, charts.build_charts(results))
+    assert html.count("<script") == 1 + 10  # plotly.js once, then one drawing call per chart
+    for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 52", "0.83%", "P(net &gt; 0)",
+                 "win_back.gross_margin", "triangular(low 0.5%, mode 2%, high 6%)", "tiny cohort",
+                 "month 1 in a thin month", "assumptions/roi_defaults.yml"):
+        assert text in html, text

@@ -1,0 +1,135 @@
+"""Win-back business case: formulas checked against numbers computed by hand."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from customer_intel.roi import win_back
+from customer_intel.roi.errors import RoiError
+from customer_intel.roi.win_back import WinBackInputs
+
+# The reference analysis's inputs: 23,711 At Risk people, average value 265.26, margin 25 %, R$ 0.50 per contact.
+REFERENCE = WinBackInputs(people=23_711, avg_value=265.26, gross_margin=0.25, cost_per_contact=0.50)
+
+
+def test_reference_case_at_five_percent_nets_66764_25():
+    outcome = win_back.project(REFERENCE, 0.05)
+    # 23,711 × 0.05 = 1,185.55 reactivated; × 265.26 × 0.25 = 78,619.75 gross; cost 23,711 × 0.50 = 11,855.50
+    assert outcome.reactivated == pytest.approx(1_185.55)
+    assert outcome.gross_profit == pytest.approx(78_619.75)
+    assert outcome.campaign_cost == pytest.approx(11_855.50)
+    assert outcome.net_profit == pytest.approx(66_764.25)
+    assert outcome.roi == pytest.approx(66_764.25 / 11_855.50)
+
+
+def test_break_even_without_other_costs_is_cost_over_value_times_margin():
+    expected = 0.50 / (265.26 * 0.25)  # 0.0075398...
+    assert win_back.break_even_success_rate(REFERENCE) == pytest.approx(expected)
+    assert win_back.net_profit(REFERENCE, expected) == pytest.approx(0, abs=1e-6)
+
+
+def test_fixed_cost_and_incentive_by_hand():
+    inputs = WinBackInputs(people=1_000, avg_value=200, gross_margin=0.30, cost_per_contact=1.0,
+                           fixed_cost=500, incentive_per_reactivated=20)
+    outcome = win_back.project(inputs, 0.05)
+    # 50 reactivated; gross 50 × 200 × 0.30 = 3,000; cost 1,000 contacts + 500 fixed + 50 × 20 incentives = 2,500
+    assert outcome.reactivated == pytest.approx(50)
+    assert outcome.gross_profit == pytest.approx(3_000)
+    assert outcome.campaign_cost == pytest.approx(2_500)
+    assert outcome.net_profit == pytest.approx(500)
+    assert outcome.roi == pytest.approx(0.2)
+    # break-even: (1,000 + 500) / (1,000 × (60 − 20)) = 0.0375
+    assert win_back.break_even_success_rate(inputs) == pytest.approx(0.0375)
+
+
+def test_no_break_even_when_the_incentive_eats_the_margin():
+    inputs = WinBackInputs(people=100, avg_value=200, gross_margin=0.30, cost_per_contact=1.0,
+                           incentive_per_reactivated=70)
+    assert win_back.break_even_success_rate(inputs) is None
+
+
+def test_break_even_above_one_means_unreachable():
+    inputs = WinBackInputs(people=100, avg_value=200, gross_margin=0.30, cost_per_contact=100.0)
+    assert win_back.break_even_success_rate(inputs) == pytest.approx(100 / 60)
+
+
+def test_free_campaign_breaks_even_at_zero_and_has_no_roi():
+    inputs = WinBackInputs(people=100, avg_value=200, gross_margin=0.30, cost_per_contact=0.0)
+    assert win_back.break_even_success_rate(inputs) == 0.0
+    assert win_back.project(inputs, 0.05).roi is None
+
+
+def test_scenario_table_one_sorted_row_per_rate():
+    table = win_back.scenario_table(REFERENCE, (0.10, 0.01, 0.05))
+    assert table["success_rate"].tolist() == [0.01, 0.05, 0.10]
+    assert list(table.columns) == ["success_rate", "people", "reactivated", "gross_profit", "campaign_cost",
+                                   "net_profit", "roi"]
+    assert table.loc[1, "net_profit"] == pytest.approx(66_764.25)
+
+
+def test_target_summary_from_the_mart(roi_marts):
+    summary = win_back.summarise_targets(roi_marts["win_back_targets"])
+    # 24 At Risk (12 × 250, 12 × 350) and 16 Hibernating × 150: 9,600 / 40 = 240
+    assert summary.people == 40
+    assert summary.avg_value == pytest.approx(240.0)
+    by_segment = summary.by_segment.set_index("rfm_segment")
+    assert by_segment.loc["At Risk", "people"] == 24
+    assert by_segment.loc["At Risk", "avg_value"] == pytest.approx(300.0)
+    assert by_segment.loc["Hibernating", "total_value"] == pytest.approx(2_400.0)
+
+
+def test_empty_target_segment_is_a_clear_error(roi_marts):
+    empty = roi_marts["win_back_targets"].iloc[0:0]
+    with pytest.raises(RoiError) as error:
+        win_back.summarise_targets(empty)
+    assert str(error.value) == (
+        "marts: win_back_targets is empty: there is no one to win back (check the segment rules)"
+    )
+
+
+def test_formulas_accept_arrays():
+    import numpy as np
+
+    rates = np.array([0.0, 0.05])
+    assert win_back.net_profit(REFERENCE, rates) == pytest.approx([-11_855.50, 66_764.25])
+
+
+money = st.integers(min_value=0, max_value=1_000_000).map(lambda cents: cents / 100)  # R$ 0.00 … 10,000.00
+fraction = st.integers(min_value=0, max_value=10_000).map(lambda basis_points: basis_points / 10_000)
+
+
+@st.composite
+def campaigns(draw):
+    """Inputs where a reactivated customer is worth at least their incentive (the realistic domain)."""
+    avg_value, margin = draw(money), draw(fraction)
+    return WinBackInputs(
+        people=draw(st.integers(min_value=1, max_value=200_000)),
+        avg_value=avg_value,
+        gross_margin=margin,
+        cost_per_contact=draw(money),
+        fixed_cost=draw(money),
+        incentive_per_reactivated=draw(money.filter(lambda incentive: incentive <= avg_value * margin)),
+    )
+
+
+@given(campaigns(), fraction, fraction)
+def test_net_profit_never_falls_as_the_success_rate_rises(inputs, rate_a, rate_b):
+    low, high = sorted((rate_a, rate_b))
+    assert win_back.net_profit(inputs, high) >= win_back.net_profit(inputs, low) - 1e-6
+
+
+@given(campaigns())
+def test_net_profit_is_zero_at_the_break_even_rate(inputs):
+    rate = win_back.break_even_success_rate(inputs)
+    if rate is not None:
+        scale = max(1.0, inputs.people * inputs.cost_per_contact + inputs.fixed_cost)
+        assert win_back.net_profit(inputs, rate) == pytest.approx(0, abs=1e-9 * scale)
+
+
+@given(campaigns(), fraction)
+def test_net_profit_is_gross_minus_cost(inputs, rate):
+    outcome = win_back.project(inputs, rate)
+    assert outcome.net_profit == pytest.approx(outcome.gross_profit - outcome.campaign_cost)
+    assert isinstance(win_back.scenario_table(inputs, (rate,)), pd.DataFrame)

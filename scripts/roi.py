@@ -1,0 +1,113 @@
+#!/usr/bin/env python
+"""Win-back and welcome-series business cases from the marts: CSVs, charts and a self-contained report.
+
+Run after `dbt build`:
+
+    python scripts/roi.py [--target NAME] [--assumptions FILE] [--out DIR]
+
+The warehouse is the dbt profile's target (default: the profile's default target, DuckDB). Assumptions come from
+assumptions/roi_defaults.yml, overlaid by --assumptions FILE (only the keys it changes) and by the flags below.
+Exit status 2 and a one-line `roi: ...` message for expected problems (bad assumptions, missing marts, ...).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from customer_intel.roi.errors import RoiError  # noqa: E402
+from customer_intel.roi.formatting import brl, percent  # noqa: E402
+from customer_intel.roi.readings import headline_row  # noqa: E402
+from customer_intel.roi.run import DEFAULT_OUT, RunOutput, run  # noqa: E402
+
+
+def number_list(text: str) -> list[float]:
+    """'0.01,0.05,0.1' → [0.01, 0.05, 0.1]."""
+    try:
+        return [float(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line; flags left out are None and change nothing."""
+    parser = argparse.ArgumentParser(prog="roi.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--target", help="dbt target to read the marts from (default: the profile's default)")
+    parser.add_argument("--assumptions", type=Path, help="YAML file overriding assumptions/roi_defaults.yml")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: output/)")
+    parser.add_argument("--no-png", action="store_true", help="skip PNG copies of the charts")
+    common = parser.add_argument_group("common assumptions (override the file)")
+    common.add_argument("--cost-per-contact", type=float, help="win-back cost per contact, R$")
+    common.add_argument("--success-rates", type=number_list, help="win-back success rates, e.g. 0.01,0.05")
+    common.add_argument("--fixed-cost", type=float, help="win-back one-off campaign cost, R$")
+    common.add_argument("--incentive-per-reactivated", type=float, help="win-back incentive per reactivated, R$")
+    common.add_argument("--gross-margin", type=float, help="gross margin of both cases, e.g. 0.25")
+    common.add_argument("--improvements", type=number_list, help="welcome-series improvements, e.g. 0.05,0.3")
+    common.add_argument("--value-basis", help="welcome-series value basis: avg_order_value | avg_customer_value")
+    common.add_argument("--value-per-customer", type=float, help="welcome-series fixed value per customer, R$")
+    common.add_argument("--new-customers-per-month", type=float, help="welcome-series new customers per month")
+    common.add_argument("--runs", type=int, help="Monte Carlo runs")
+    common.add_argument("--seed", type=int, help="Monte Carlo seed")
+    return parser.parse_args(argv)
+
+
+FLAG_KEYS = {
+    "cost_per_contact": ("win_back.cost_per_contact",),
+    "success_rates": ("win_back.success_rates",),
+    "fixed_cost": ("win_back.fixed_cost",),
+    "incentive_per_reactivated": ("win_back.incentive_per_reactivated",),
+    "gross_margin": ("win_back.gross_margin", "welcome_series.gross_margin"),
+    "improvements": ("welcome_series.improvements",),
+    "value_basis": ("welcome_series.value_basis",),
+    "value_per_customer": ("welcome_series.value_per_customer",),
+    "new_customers_per_month": ("welcome_series.new_customers_per_month",),
+    "runs": ("monte_carlo.runs",),
+    "seed": ("monte_carlo.seed",),
+}
+
+
+def overrides_from(args: argparse.Namespace) -> dict:
+    """Flags given on the command line as dotted assumption keys."""
+    overrides = {}
+    for flag, keys in FLAG_KEYS.items():
+        value = getattr(args, flag)
+        if value is not None:
+            overrides.update({key: value for key in keys})
+    if args.value_per_customer is not None:
+        overrides["welcome_series.value_basis"] = "fixed"
+    return overrides
+
+
+def print_summary(output: RunOutput) -> None:
+    """Headline numbers and where the report is."""
+    results = output.results
+    win_back = headline_row(results.win_back.scenarios)
+    welcome = headline_row(results.welcome_series.scenarios)
+    print(f"roi: data as of {results.as_of_date} (target {results.target_name})")
+    print(f"roi: win-back: {int(results.win_back.inputs.people):,} targets, net {brl(win_back['net_profit'], 0)} "
+          f"at {percent(win_back['success_rate'])} success, "
+          f"break-even {percent(results.win_back.break_even_success_rate)}")
+    print(f"roi: welcome series: baseline {percent(results.welcome_series.baseline.rate)}, net "
+          f"{brl(welcome['net_value_per_year'], 0)} a year at a {percent(welcome['improvement'])} improvement")
+    print(f"roi: {len(output.tables)} tables, {len(output.html_charts)} HTML charts, {len(output.png_charts)} PNGs")
+    print(f"roi: report written to {output.report}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the tool; 0 on success, 2 with a one-line message for expected problems."""
+    args = parse_args(argv)
+    try:
+        output = run(args.target, args.assumptions, args.out, overrides_from(args), png=not args.no_png)
+    except RoiError as exc:
+        print(f"roi: {exc}", file=sys.stderr)
+        return 2
+    for notice in output.notices:
+        print(f"roi: notice: {notice}", file=sys.stderr)
+    print_summary(output)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
