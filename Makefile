@@ -5,8 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DBT := $(VENV)/bin/dbt
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 
-# Which dbt target to run on (profiles.yml): duckdb (default) or postgres.
+# Which dbt target to run on (profiles.yml): duckdb (default), postgres or spark (installs the spark extra).
 TARGET ?= duckdb
 # Where the nine Olist CSV files are. Put the real Kaggle files in data/raw (or point OLIST_DATA_DIR at them);
 # without them, `make demo` generates Olist-format data of the real size into data/generated.
@@ -22,14 +23,19 @@ include .env
 export
 endif
 
-.PHONY: demo test venv data load build roi docs lint clean
+.PHONY: demo test test-spark venv data load build roi docs lint clean bench bench-smoke
 
-venv: $(STAMP) profiles.yml
+venv: $(STAMP) profiles.yml $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	touch $@
+
+# The optional Spark target: PySpark and dbt-spark (Java 17 must be installed).
+$(SPARK_STAMP): $(STAMP)
+	$(VENV)/bin/pip install --quiet -e ".[dev,spark]"
 	touch $@
 
 profiles.yml:
@@ -65,6 +71,24 @@ lint: venv
 
 test: venv lint
 	$(VENV)/bin/pytest
+
+# The Spark suite on a small generated dataset: load, dbt build and roi.py on Spark, marts equal to DuckDB's.
+test-spark: venv $(SPARK_STAMP)
+	@command -v java >/dev/null || { echo "test-spark: Spark needs Java 17 (java not found)"; exit 2; }
+	$(VENV)/bin/pytest -m spark
+
+# Benchmarks (benchmarks/README.md): cost of load, dbt build and roi.py at 1×, 10× and 50× Olist's orders on DuckDB
+# and PostgreSQL, beside the pandas approach this project replaces and a one-query DuckDB limit; prints the ratio
+# table, writes benchmarks/results/*.csv. PostgreSQL comes from the profile's postgres target (POSTGRES_*); the
+# benchmark creates and drops its own databases (BENCH_POSTGRES_DB, default olist_bench, and <name>_pandas).
+# `make bench` takes about an hour and copies its table into benchmarks/README.md; `make bench-smoke` (CI) runs the
+# same steps at 0.05× and 0.1× in a few minutes and fails only if a step fails or results disagree.
+bench: venv
+	$(PY) benchmarks/bench.py --preset full --update-readme $(BENCH_ARGS)
+
+bench-smoke: venv
+	$(VENV)/bin/pytest -q -p no:cacheprovider benchmarks/test_bench.py
+	$(PY) benchmarks/bench.py --preset smoke $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs output warehouse data/generated

@@ -31,6 +31,13 @@ Design, in the order a load runs:
      streams each file with ``COPY … FROM STDIN (FORMAT csv, FREEZE)``, then its rejects. The rows come from an
      in-memory DuckDB that writes each file's clean typed rows to a temporary CSV file, one file ahead of COPY.
      TRUNCATE's lock keeps readers waiting until the commit, so FREEZE shows nobody a half-loaded table.
+   - Spark target (``customer_intel.spark``): Spark has no transaction spanning tables, so this one is weaker. An
+     in-memory DuckDB stages every file's clean typed rows and rejects as Parquet files first (any parse problem
+     stops the load before Spark starts); Spark then writes each new table in full beside the old one
+     (``raw.<table>__incoming``; for load_rejects and load_audit, their previous rows plus this load's), and only
+     when all eleven are written swaps them in (drop old, rename new: a few metastore operations during which a
+     reader can see a table missing or a mix of old and new tables). A failure before the swap leaves the
+     previous load intact.
 
 A line per table goes to ``out`` as it is written (before the commit) and a final ``committed …`` line after it;
 files over 20 MB get a byte progress bar on stderr when stderr is a terminal.
@@ -40,7 +47,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -56,7 +65,7 @@ from psycopg2.extras import execute_values
 from tqdm import tqdm
 
 from customer_intel.olist_files import DOUBLE, OLIST_FILES, RAW_SCHEMA, TEXT, TIMESTAMP, TIMESTAMP_FORMAT, OlistFile
-from customer_intel.profile import Target, load_target
+from customer_intel.profile import PROJECT_ROOT, Target, load_target
 
 DUCKDB_TYPES = {TEXT: "varchar", DOUBLE: "double", TIMESTAMP: "timestamp"}
 POSTGRES_TYPES = {TEXT: "text", DOUBLE: "double precision", TIMESTAMP: "timestamp without time zone"}
@@ -64,6 +73,7 @@ PROGRESS_MIN_BYTES = 20 * 1024 * 1024
 RAW_TEXT_MAX_CHARS = 10_000
 READ_CHUNK_BYTES = 1024 * 1024
 UTF8_BOM = codecs.BOM_UTF8
+STAGING_PREFIX = "olist_load_pid"
 
 REJECTS_TABLE = f"{RAW_SCHEMA}.load_rejects"
 AUDIT_TABLE = f"{RAW_SCHEMA}.load_audit"
@@ -464,7 +474,7 @@ def _load_duckdb(target: Target, checked_files: list[CheckedFile], load_id: str,
 
 @dataclass
 class _StagedFile:
-    """A file parsed by DuckDB into clean CSV files ready for COPY."""
+    """A file parsed by DuckDB into clean files: CSV ready for COPY, or Parquet for Spark."""
 
     checked: CheckedFile
     rows_csv: Path
@@ -488,19 +498,20 @@ class _ProgressFile:
 
 
 def _stage_file(parser: duckdb.DuckDBPyConnection, checked: CheckedFile, folder: Path, load_id: str,
-                loaded_at: datetime) -> _StagedFile:
+                loaded_at: datetime, file_format: str = "csv") -> _StagedFile:
+    """The file's clean typed rows and its rejects as files in ``folder``: CSV (for COPY) or Parquet (for Spark)."""
     started = time.perf_counter()
-    rows_csv = folder / f"{checked.spec.table_name}.csv"
-    rejects_csv = folder / f"{checked.spec.table_name}.rejects.csv"
+    rows_csv = folder / f"{checked.spec.table_name}.{file_format}"
+    rejects_csv = folder / f"{checked.spec.table_name}.rejects.{file_format}"
+    options = "format csv, header false" if file_format == "csv" else f"format {file_format}"
     try:
         rows_loaded = parser.execute(
-            f"copy ({_parsed_rows_sql(checked)}) to {_sql_text(str(rows_csv))} (format csv, header false)"
+            f"copy ({_parsed_rows_sql(checked)}) to {_sql_text(str(rows_csv))} ({options})"
         ).fetchone()[0]
     except duckdb.Error as exc:
         raise checked.parse_error(exc) from None
     rows_rejected = parser.execute(
-        f"copy ({_rejects_sql(checked, load_id, loaded_at)}) to {_sql_text(str(rejects_csv))} "
-        "(format csv, header false)"
+        f"copy ({_rejects_sql(checked, load_id, loaded_at)}) to {_sql_text(str(rejects_csv))} ({options})"
     ).fetchone()[0]
     _check_accounting(checked, rows_loaded, rows_rejected)
     return _StagedFile(checked, rows_csv, rejects_csv, rows_loaded, rows_rejected,
@@ -543,9 +554,28 @@ def _copy_into_postgres(cur, table: str, columns: list[str], csv_path: Path, fre
     return cur.rowcount
 
 
+def _process_is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _staging_folder() -> tempfile.TemporaryDirectory:
+    """A temporary folder named after this process. A killed load cannot remove its own: the next one does."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{STAGING_PREFIX}*_*"):
+        owner = re.fullmatch(rf"{STAGING_PREFIX}(\d+)_\w+", folder.name)
+        if owner and not _process_is_alive(int(owner[1])):
+            shutil.rmtree(folder, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{STAGING_PREFIX}{os.getpid()}_")
+
+
 def _load_postgres(target: Target, checked_files: list[CheckedFile], load_id: str, loaded_at: datetime,
                    report: Callable[[LoadedFile], None], warn: Callable[[str], None]) -> list[LoadedFile]:
-    with tempfile.TemporaryDirectory(prefix="olist_load_") as folder, duckdb.connect() as parser, \
+    with _staging_folder() as folder, duckdb.connect() as parser, \
             ThreadPoolExecutor(max_workers=1) as stager:
         # DuckDB stages file n+1 (native threads) while PostgreSQL copies file n
         staging = [stager.submit(_stage_file, parser, checked, Path(folder), load_id, loaded_at)
@@ -603,6 +633,50 @@ def _copy_staged_files(target: Target, staging: list[Future], load_id: str, load
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# 4. Writing: Spark target (the Spark side is in customer_intel.spark)
+# ---------------------------------------------------------------------------------------------------------------
+
+def _load_spark(target: Target, checked_files: list[CheckedFile], load_id: str, loaded_at: datetime,
+                report: Callable[[LoadedFile], None]) -> list[LoadedFile]:
+    from customer_intel import spark
+
+    warehouse_dir = target.spark_conf.get("spark.sql.warehouse.dir", "")
+    if warehouse_dir and "://" not in warehouse_dir:  # a local folder: create it, as for DuckDB's file
+        (PROJECT_ROOT / warehouse_dir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="olist_load_") as folder, duckdb.connect() as parser:
+        staged_files = [_stage_file(parser, checked, Path(folder), load_id, loaded_at, "parquet")
+                        for checked in checked_files]
+        by_table = {staged.checked.spec.table_name: staged for staged in staged_files}
+        loaded_files: list[LoadedFile] = []
+        started = time.perf_counter()
+
+        def table_written(table: spark.StagedTable) -> None:
+            nonlocal started
+            staged = by_table[table.table_name]
+            loaded = LoadedFile(staged.checked, staged.rows_loaded, staged.rows_rejected,
+                                staged.seconds + time.perf_counter() - started)
+            started = time.perf_counter()
+            loaded_files.append(loaded)
+            report(loaded)
+
+        tables = [spark.StagedTable(staged.checked.spec.table_name, staged.checked.spec.columns, staged.rows_csv,
+                                    staged.rows_loaded) for staged in staged_files]
+        rejects = [spark.StagedTable(REJECTS_TABLE.split(".")[1], REJECTS_COLUMNS, staged.rejects_csv,
+                                     staged.rows_rejected) for staged in staged_files]
+        try:
+            session = spark.session(target)
+            started = time.perf_counter()
+            spark.write_raw_tables(session, tables, rejects, AUDIT_COLUMNS,
+                                   lambda: [_audit_row(loaded, load_id, loaded_at) for loaded in loaded_files],
+                                   table_written)
+        except spark.SparkError as exc:
+            raise LoadError(str(exc)) from None
+        except Exception as exc:  # errors raised inside the JVM (Py4J, AnalysisException) share no base class
+            raise LoadError(f"Spark: {spark.describe_error(exc)}") from None
+    return loaded_files
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Entry point
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -634,8 +708,9 @@ def load_into(target: Target, data_dir: Path, out: Callable[[str], None] = _prin
     """``load`` into an explicit target (the benchmark uses scratch warehouses)."""
     started = time.perf_counter()
     data_dir = Path(data_dir)
-    if target.type not in ("duckdb", "postgres"):
-        raise LoadError(f"target '{target.name}' has type '{target.type}'; the loader supports duckdb and postgres")
+    if target.type not in ("duckdb", "postgres", "spark"):
+        raise LoadError(
+            f"target '{target.name}' has type '{target.type}'; the loader supports duckdb, postgres and spark")
     loaded_at = datetime.now(timezone.utc).replace(tzinfo=None)
     load_id = new_load_id(loaded_at)
 
@@ -644,11 +719,18 @@ def load_into(target: Target, data_dir: Path, out: Callable[[str], None] = _prin
             f"{loaded.rows_rejected:>9,} {loaded.seconds:>8.2f}")
 
     checked_files = check_files(data_dir)
-    where = target.duckdb_path if target.type == "duckdb" else "{host}:{port}/{dbname}".format(**target.postgres_dsn())
+    if target.type == "duckdb":
+        where = target.duckdb_path
+    elif target.type == "spark":
+        where = target.spark_conf.get("spark.sql.warehouse.dir", f"method {target.spark_method}")
+    else:
+        where = "{host}:{port}/{dbname}".format(**target.postgres_dsn())
     out(f"load {load_id}: {data_dir} -> {target.type} target '{target.name}' ({where}), schema {RAW_SCHEMA}")
     out(f"  {'file':<42} {'read':>10} {'loaded':>10} {'rejected':>9} {'seconds':>8}")
     if target.type == "duckdb":
         loaded_files = _load_duckdb(target, checked_files, load_id, loaded_at, report)
+    elif target.type == "spark":
+        loaded_files = _load_spark(target, checked_files, load_id, loaded_at, report)
     else:
         loaded_files = _load_postgres(target, checked_files, load_id, loaded_at, report, warn)
     rows_loaded = sum(loaded.rows_loaded for loaded in loaded_files)

@@ -43,6 +43,18 @@ class Target:
             "dbname": s.get("dbname") or s.get("database"),
         }
 
+    @property
+    def spark_method(self) -> str:
+        """How dbt-spark reaches Spark: session (in-process), thrift, http or odbc."""
+        return str(self.settings.get("method", ""))
+
+    @property
+    def spark_conf(self) -> dict[str, str]:
+        """The target's ``server_side_parameters``: the Spark configuration dbt-spark's session method builds its
+        SparkSession with (and sends as session settings over thrift/http)."""
+        parameters = self.settings.get("server_side_parameters") or {}
+        return {str(key): str(value) for key, value in parameters.items()}
+
 
 def _env_var(name: str, default: str | None = None) -> str:
     if name in os.environ:

@@ -4,13 +4,19 @@
 - ``duckdb_env``: environment pointing the dbt profile's duckdb target at a fresh DuckDB file.
 - ``postgres_env``: environment pointing the profile's postgres target at a fresh, empty test database.
   PostgreSQL tests are skipped when no server answers, unless REQUIRE_POSTGRES=1 (as in CI), where they fail.
+- ``spark_warehouse_env(folder)``: environment pointing the profile's spark target at a fresh Spark catalog (Derby
+  metastore + Parquet files) in ``folder``; Spark tests are marked ``spark`` and run by `make test-spark`.
 """
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -93,26 +99,32 @@ def run_dbt(env: dict, *args: str, workdir: Path | None = None) -> subprocess.Co
     )
 
 
+def duckdb_warehouse_env(folder: Path) -> dict:
+    """Environment pointing the profile's duckdb target at a new DuckDB file in ``folder``."""
+    env = os.environ.copy()
+    env.update({"DBT_TARGET": "duckdb", "DUCKDB_PATH": str(folder / "warehouse.duckdb")})
+    return env
+
+
+def load_and_build(env: dict, data_dir: Path, scheme: str, workdir: Path) -> subprocess.CompletedProcess:
+    """load_data.py then `dbt build` under RFM scheme ``scheme``, into the warehouse ``env`` selects."""
+    run_script("load_data.py", "--data-dir", str(data_dir), env=env)
+    return run_dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}", workdir=workdir)
+
+
 @pytest.fixture(scope="session")
 def built_warehouses(generated_data, tmp_path_factory, postgres_database_factory):
     """The pipeline up to the marts, as a user runs it: for each engine and RFM scheme, a warehouse of its own
     loaded with ``generated_data`` by load_data.py and built by `dbt build`. (engine, scheme) → (dbt's process, env)."""
     def duckdb_warehouse() -> dict:
-        env = os.environ.copy()
-        env.update({
-            "DBT_TARGET": "duckdb",
-            "DUCKDB_PATH": str(tmp_path_factory.mktemp("warehouse_duckdb") / "warehouse.duckdb"),
-        })
-        return env
+        return duckdb_warehouse_env(tmp_path_factory.mktemp("warehouse_duckdb"))
 
     results = {}
     for engine, new_warehouse in (("duckdb", duckdb_warehouse), ("postgres", postgres_database_factory)):
         for scheme in RFM_SCHEMES:
             env = new_warehouse()
-            run_script("load_data.py", "--data-dir", str(generated_data), env=env)
             workdir = tmp_path_factory.mktemp(f"dbt_{engine}_{scheme}")
-            build = run_dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}", workdir=workdir)
-            results[engine, scheme] = (build, env)
+            results[engine, scheme] = (load_and_build(env, generated_data, scheme, workdir), env)
     return results
 
 
@@ -383,11 +395,19 @@ def warehouse_env(request) -> dict:
 
 def query_warehouse(env: dict, sql: str) -> list[tuple]:
     """Rows of ``sql`` run against the warehouse that ``env`` points the profile at."""
+    return query_warehouse_many(env, [sql])[0]
+
+
+def query_warehouse_many(env: dict, queries: list[str]) -> list[list[tuple]]:
+    """Rows of each query, run against the warehouse that ``env`` points the profile at, over one connection
+    (on Spark: one Spark process, started for these queries; see _query_spark)."""
     if env["DBT_TARGET"] == "duckdb":
         import duckdb
 
         with duckdb.connect(env["DUCKDB_PATH"], read_only=True) as con:
-            return con.execute(sql).fetchall()
+            return [con.execute(sql).fetchall() for sql in queries]
+    if env["DBT_TARGET"] == "spark":
+        return _query_spark(env, queries)
     import psycopg2
 
     conn = psycopg2.connect(
@@ -396,7 +416,82 @@ def query_warehouse(env: dict, sql: str) -> list[tuple]:
     )
     try:
         with conn, conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
+            results = []
+            for sql in queries:
+                cur.execute(sql)
+                results.append(cur.fetchall())
+            return results
     finally:
         conn.close()
+
+
+# --- Spark ---------------------------------------------------------------------------------------------------------
+# The profile's spark target keeps its catalog in an embedded Derby metastore, which one process at a time may open.
+# dbt and the scripts run in processes of their own, so the test process never holds a Spark session itself: queries
+# run in a short-lived child process (the session built from the profile, as roi.py builds it).
+
+SPARK_QUERY_PROGRAM = """
+import pickle, sys
+from customer_intel.profile import load_target
+from customer_intel.spark import session
+queries_file, results_file = sys.argv[1:3]
+with open(queries_file, "rb") as fh:
+    queries = pickle.load(fh)
+spark = session(load_target())
+results = [[tuple(row) for row in spark.sql(sql).collect()] for sql in queries]
+spark.stop()
+with open(results_file, "wb") as fh:
+    pickle.dump(results, fh)
+"""
+
+
+def _query_spark(env: dict, queries: list[str]) -> list[list[tuple]]:
+    with tempfile.TemporaryDirectory(prefix="spark_query_") as folder:
+        queries_file, results_file = Path(folder) / "queries.pickle", Path(folder) / "results.pickle"
+        queries_file.write_bytes(pickle.dumps(list(queries)))
+        proc = subprocess.run([PYTHON, "-c", SPARK_QUERY_PROGRAM, str(queries_file), str(results_file)],
+                              cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise AssertionError(f"Spark queries failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+        return pickle.loads(results_file.read_bytes())
+
+
+def spark_warehouse_env(folder: Path) -> dict:
+    """Environment pointing the profile's spark target at a new, empty Spark catalog and warehouse in ``folder``."""
+    env = os.environ.copy()
+    env.update({"DBT_TARGET": "spark", "SPARK_WAREHOUSE_DIR": str(folder)})
+    return env
+
+
+# --- Comparing marts across engines --------------------------------------------------------------------------------
+
+MART_KEYS = {
+    "rfm_segments": ["customer_unique_id"],
+    "clv": ["rfm_segment"],
+    "cohort_retention": ["cohort_month", "months_since_first_purchase"],
+    "segment_product_affinity": ["rfm_segment", "product_category"],
+    "segment_geography": ["rfm_segment", "customer_state"],
+    "win_back_targets": ["customer_unique_id"],
+    "customers": ["customer_unique_id"],
+    "orders": ["order_id"],
+}
+
+
+def snapshot_marts(env: dict) -> dict[str, list[tuple]]:
+    """Every mart, rows sorted by key, values normalised so that engines can be compared."""
+    queries = [f"select * from analytics.{mart} order by {', '.join(keys)}" for mart, keys in MART_KEYS.items()]
+    results = query_warehouse_many(env, queries)
+    return {mart: [tuple(normalise(value) for value in row) for row in rows]
+            for mart, rows in zip(MART_KEYS, results)}
+
+
+def normalise(value):
+    if isinstance(value, float):
+        return float(f"{value:.12g}")  # doubles: equal to 12 significant digits
+    if isinstance(value, decimal.Decimal):
+        return value.quantize(decimal.Decimal("0.01"))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value

@@ -4,48 +4,15 @@ marts agree with numbers computed independently from the CSV files with Python's
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import decimal
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from conftest import RFM_SCHEMES, query_warehouse, run_dbt
+from conftest import MART_KEYS, RFM_SCHEMES, query_warehouse, run_dbt, snapshot_marts
 
 pytestmark = pytest.mark.slow
-
-MART_KEYS = {
-    "rfm_segments": ["customer_unique_id"],
-    "clv": ["rfm_segment"],
-    "cohort_retention": ["cohort_month", "months_since_first_purchase"],
-    "segment_product_affinity": ["rfm_segment", "product_category"],
-    "segment_geography": ["rfm_segment", "customer_state"],
-    "win_back_targets": ["customer_unique_id"],
-    "customers": ["customer_unique_id"],
-    "orders": ["order_id"],
-}
-
-
-def snapshot_marts(env: dict) -> dict[str, list[tuple]]:
-    """Every mart, rows sorted by key, values normalised so that engines can be compared."""
-    snapshot = {}
-    for mart, keys in MART_KEYS.items():
-        rows = query_warehouse(env, f"select * from analytics.{mart} order by {', '.join(keys)}")
-        snapshot[mart] = [tuple(normalise(value) for value in row) for row in rows]
-    return snapshot
-
-
-def normalise(value):
-    if isinstance(value, float):
-        return float(f"{value:.12g}")  # doubles: equal to 12 significant digits
-    if isinstance(value, decimal.Decimal):
-        return value.quantize(decimal.Decimal("0.01"))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 @pytest.fixture(scope="module")

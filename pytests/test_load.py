@@ -11,6 +11,7 @@ import io
 import os
 import signal
 import subprocess
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -503,6 +504,8 @@ def test_killed_load_leaves_previous_load_intact(warehouse_env, kaggle_dir, larg
     assert warehouse_state(warehouse_env) == before
     load(kaggle_dir, warehouse_env)
     assert len(query_warehouse(warehouse_env, "select distinct load_id from raw.load_audit")) == 2
+    # the killed load's staging files (PostgreSQL) are removed by the next load
+    assert list(Path(tempfile.gettempdir()).glob(f"olist_load_pid{proc.pid}_*")) == []
 
 
 @pytest.mark.postgres

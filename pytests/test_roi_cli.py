@@ -117,7 +117,7 @@ def failing(args: list[str], env: dict) -> str:
 def test_expected_errors_are_one_line_with_exit_2(roi_duckdb_env, tmp_path, write_roi_marts, roi_marts):
     out = str(tmp_path / "out")
     assert failing(["--target", "nope", "--out", out], roi_duckdb_env) == (
-        "roi: profile: unknown target 'nope' (known targets: duckdb, postgres)")
+        "roi: profile: unknown target 'nope' (known targets: duckdb, postgres, spark)")
     assert failing(["--cost-per-contact", "-1", "--out", out], roi_duckdb_env) == (
         "roi: assumptions: win_back.cost_per_contact must not be negative (got -1.0)")
     assert failing(["--gross-margin", "25", "--out", out], roi_duckdb_env) == (

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Load the nine Olist CSV files into schema raw of the dbt target.
 
-    python scripts/load_data.py --data-dir data/raw [--target postgres]
+    python scripts/load_data.py --data-dir data/raw [--target postgres|spark]
 
 The target comes from the dbt profile (profiles.yml): --target, else DBT_TARGET, else the profile's default.
 Expected problems print one line `load_data: ...` on stderr and exit with code 2; the warehouse is then unchanged.

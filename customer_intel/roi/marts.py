@@ -1,7 +1,8 @@
 """Read the marts the business cases need, through the dbt target the user selected.
 
 Connection settings come only from the dbt profile (``customer_intel.profile``). DuckDB files are opened read-only;
-PostgreSQL through psycopg2. Every mart is read by explicit column list from ``<target schema>.<mart>``, so a mart
+PostgreSQL through psycopg2; Spark through the SparkSession dbt-spark's session method builds
+(``customer_intel.spark``). Every mart is read by explicit column list from ``<target schema>.<mart>``, so a mart
 that is missing, or older than this code, gives the one-line error ``... run dbt build first`` instead of a
 traceback. The big per-customer mart (``rfm_segments``) is aggregated in the database; only totals travel.
 """
@@ -143,6 +144,34 @@ class PostgresWarehouse:
         self.connection.close()
 
 
+class SparkWarehouse:
+    """The profile's spark target (method: session): the SparkSession dbt-spark builds, read-only use.
+
+    Identifiers are double-quoted in this module's SQL, as in standard SQL; Spark reads them so with ANSI mode and
+    ``spark.sql.ansi.doubleQuotedIdentifiers`` on, set for this session only.
+    """
+
+    def __init__(self, target: Target):
+        from customer_intel.spark import SparkError, session
+
+        try:
+            self.spark = session(target)
+        except SparkError as exc:
+            raise RoiError(f"marts: {exc}") from exc
+        self.spark.conf.set("spark.sql.ansi.enabled", "true")
+        self.spark.conf.set("spark.sql.ansi.doubleQuotedIdentifiers", "true")
+
+    def has_relation(self, schema: str, name: str) -> bool:
+        return bool(self.spark.catalog.tableExists(f"`{schema}`.`{name}`"))
+
+    def query(self, sql: str) -> pd.DataFrame:
+        frame = self.spark.sql(sql)
+        return pd.DataFrame([tuple(row) for row in frame.collect()], columns=frame.columns)
+
+    def close(self) -> None:
+        self.spark.stop()
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of an exception's message (driver errors span several)."""
     text = str(exc).strip()
@@ -161,7 +190,9 @@ def open_warehouse(target: Target) -> Warehouse:
         return DuckDBWarehouse(duckdb_file(target))
     if target.type == "postgres":
         return PostgresWarehouse(target.postgres_dsn(), target.name)
-    raise RoiError(f"profile: target '{target.name}' has type '{target.type}'; roi.py reads duckdb or postgres")
+    if target.type == "spark":
+        return SparkWarehouse(target)
+    raise RoiError(f"profile: target '{target.name}' has type '{target.type}'; roi.py reads duckdb, postgres or spark")
 
 
 def quote(identifier: str) -> str:

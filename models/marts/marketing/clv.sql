@@ -33,16 +33,16 @@ totals as (
 )
 
 select
-    cast(per_segment.rfm_segment as varchar) as rfm_segment,
+    cast(per_segment.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
     cast(per_segment.segment_order as integer) as segment_order,
     cast(per_segment.customers as integer) as customers,
-    cast(per_segment.customers as double precision) / totals.all_customers as customer_share,
-    cast(per_segment.total_value as double precision) / per_segment.customers as avg_value,
+    cast(per_segment.customers as {{ double_type() }}) / totals.all_customers as customer_share,
+    cast(per_segment.total_value as {{ double_type() }}) / per_segment.customers as avg_value,
     cast(per_segment.total_value as numeric(18, 2)) as total_value,
-    cast(per_segment.total_value as double precision)
-    / cast(totals.all_value as double precision) as value_share,
+    cast(per_segment.total_value as {{ double_type() }})
+    / cast(totals.all_value as {{ double_type() }}) as value_share,
     cast(per_segment.purchases as integer) as purchases,
-    cast(per_segment.purchases as double precision) / per_segment.customers as avg_purchases,
-    cast(per_segment.total_value as double precision) / per_segment.purchases as avg_order_value
+    cast(per_segment.purchases as {{ double_type() }}) / per_segment.customers as avg_purchases,
+    cast(per_segment.total_value as {{ double_type() }}) / per_segment.purchases as avg_order_value
 from per_segment
 cross join totals

@@ -91,7 +91,7 @@ select
     cast(cohort_grid.months_since_first_purchase as integer) as months_since_first_purchase,
     cast(cohort_grid.cohort_size as integer) as cohort_size,
     cast(coalesce(active_per_month.active_customers, 0) as integer) as active_customers,
-    cast(coalesce(active_per_month.active_customers, 0) as double precision)
+    cast(coalesce(active_per_month.active_customers, 0) as {{ double_type() }})
     / cohort_grid.cohort_size as retention_rate
 from cohort_grid
 left join active_per_month

@@ -14,7 +14,7 @@ segment_rules as (
 )
 
 select
-    cast(scored.customer_unique_id as varchar) as customer_unique_id,
+    cast(scored.customer_unique_id as {{ dbt.type_string() }}) as customer_unique_id,
     cast(scored.last_purchase_at as timestamp) as last_purchase_at,
     cast(scored.recency_days as integer) as recency_days,
     cast(scored.frequency as integer) as frequency,
@@ -22,9 +22,9 @@ select
     cast(scored.r_score as integer) as r_score,
     cast(scored.f_score as integer) as f_score,
     cast(scored.m_score as integer) as m_score,
-    cast(segment_rules.rfm_segment as varchar) as rfm_segment,
+    cast(segment_rules.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
     cast(segment_rules.segment_order as integer) as segment_order,
-    cast(scored.rfm_scheme as varchar) as rfm_scheme,
+    cast(scored.rfm_scheme as {{ dbt.type_string() }}) as rfm_scheme,
     cast(scored.as_of_date as date) as as_of_date
 from scored
 inner join segment_rules

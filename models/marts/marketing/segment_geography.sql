@@ -46,14 +46,14 @@ segment_totals as (
 )
 
 select
-    cast(segment_state.rfm_segment as varchar) as rfm_segment,
-    cast(segment_state.customer_state as varchar) as customer_state,
+    cast(segment_state.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(segment_state.customer_state as {{ dbt.type_string() }}) as customer_state,
     cast(segment_state.customers as integer) as customers,
     cast(segment_state.revenue as numeric(18, 2)) as revenue,
-    cast(segment_state.customers as double precision)
+    cast(segment_state.customers as {{ double_type() }})
     / segment_totals.segment_customers as segment_customer_share,
-    cast(segment_state.revenue as double precision)
-    / cast(segment_totals.segment_revenue as double precision) as segment_revenue_share,
+    cast(segment_state.revenue as {{ double_type() }})
+    / cast(segment_totals.segment_revenue as {{ double_type() }}) as segment_revenue_share,
     cast(row_number() over (
         partition by segment_state.rfm_segment
         order by segment_state.revenue desc, segment_state.customer_state asc

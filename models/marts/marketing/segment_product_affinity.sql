@@ -65,10 +65,10 @@ shares as (
         segment_category.product_category,
         segment_category.orders,
         segment_category.revenue,
-        cast(segment_category.revenue as double precision)
-        / cast(segment_totals.segment_revenue as double precision) as segment_revenue_share,
-        cast(category_totals.category_revenue as double precision)
-        / cast(grand_total.total_revenue as double precision) as overall_revenue_share
+        cast(segment_category.revenue as {{ double_type() }})
+        / cast(segment_totals.segment_revenue as {{ double_type() }}) as segment_revenue_share,
+        cast(category_totals.category_revenue as {{ double_type() }})
+        / cast(grand_total.total_revenue as {{ double_type() }}) as overall_revenue_share
     from segment_category
     inner join segment_totals
         on segment_category.rfm_segment = segment_totals.rfm_segment
@@ -79,8 +79,8 @@ shares as (
 )
 
 select
-    cast(rfm_segment as varchar) as rfm_segment,
-    cast(product_category as varchar) as product_category,
+    cast(rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(product_category as {{ dbt.type_string() }}) as product_category,
     cast(orders as integer) as orders,
     cast(revenue as numeric(18, 2)) as revenue,
     segment_revenue_share,

@@ -44,16 +44,18 @@ favourite_category as (
 )
 
 select
-    cast(rfm_segments.customer_unique_id as varchar) as customer_unique_id,
-    cast(rfm_segments.rfm_segment as varchar) as rfm_segment,
+    cast(rfm_segments.customer_unique_id as {{ dbt.type_string() }}) as customer_unique_id,
+    cast(rfm_segments.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
     cast(rfm_segments.last_purchase_at as timestamp) as last_purchase_at,
     cast(rfm_segments.recency_days as integer) as days_since_last_purchase,
     cast(rfm_segments.monetary as numeric(18, 2)) as historical_value,
     cast(rfm_segments.frequency as integer) as purchases,
-    cast(addresses.customer_state as varchar) as customer_state,
-    cast(addresses.customer_city as varchar) as customer_city,
-    cast(addresses.customer_zip_code_prefix as varchar) as customer_zip_code_prefix,
-    cast(coalesce(favourite_category.product_category, 'uncategorized') as varchar) as favourite_category
+    cast(addresses.customer_state as {{ dbt.type_string() }}) as customer_state,
+    cast(addresses.customer_city as {{ dbt.type_string() }}) as customer_city,
+    cast(addresses.customer_zip_code_prefix as {{ dbt.type_string() }}) as customer_zip_code_prefix,
+    cast(
+        coalesce(favourite_category.product_category, 'uncategorized') as {{ dbt.type_string() }}
+    ) as favourite_category
 from rfm_segments
 inner join addresses
     on rfm_segments.customer_unique_id = addresses.customer_unique_id

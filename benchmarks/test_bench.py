@@ -1,0 +1,122 @@
+"""Tests of the benchmark runner's own logic (run by `make bench-smoke` before the smoke run itself):
+measuring a process, ratios and verdicts, agreement of results, the report and the README update."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench  # noqa: E402
+
+
+def m(step, engine, scale, wall, peak=100.0, cpu=1.0, server_cpu=None, orders=None):
+    return bench.Measurement(scale, orders or bench.orders_for(scale), engine, step, wall, peak, peak, None, 0,
+                             cpu_s=cpu, server_cpu_s=server_cpu)
+
+
+def test_measure_reports_wall_time_memory_and_cpu_of_the_whole_process_tree(tmp_path):
+    # A child that allocates ~200 MB and keeps it for a moment, started by a parent that allocates nothing.
+    child = "import time; x = bytearray(200 * 1024 * 1024); x[::4096] = b'y' * len(x[::4096]); time.sleep(0.6)"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], check=True)"
+    result = bench.measure([sys.executable, "-c", parent], os.environ.copy(), tmp_path / "log.txt")
+    assert result.returncode == 0
+    assert 0.5 < result.wall_s < 30
+    assert 200 <= result.peak_rss_mb < 400
+    assert result.max_process_rss_mb >= 200          # wait4 sees the grandchild's peak too
+    assert result.cpu_s > 0.05
+    assert result.server_rss_mb is None
+
+
+def test_measure_returns_the_exit_status_and_keeps_the_output(tmp_path):
+    log = tmp_path / "log.txt"
+    result = bench.measure([sys.executable, "-c", "print('hello'); raise SystemExit(3)"], os.environ.copy(), log)
+    assert result.returncode == 3
+    assert "hello" in log.read_text()
+
+
+def test_tree_pids_follows_children_and_ignores_others():
+    table = {1: bench.Proc(0, 0, "init", 0), 10: bench.Proc(1, 0, "a", 0), 11: bench.Proc(10, 0, "b", 0),
+             12: bench.Proc(11, 0, "c", 0), 20: bench.Proc(1, 0, "other", 0)}
+    assert bench.tree_pids(10, table) == {10, 11, 12}
+
+
+def full_results(build_10x=30.0, limit_10x=10.0, e2e_per_scale=None):
+    e2e_per_scale = e2e_per_scale or {1: (1.0, 5.0, 2.0), 10: (10.0, 50.0, 5.0), 50: (50.0, 250.0, 20.0)}
+    results = bench.Results()
+    for scale, (load, build, roi) in e2e_per_scale.items():
+        for engine in bench.ENGINES:
+            results.add(m("load", engine, scale, load))
+            results.add(m("dbt_build", engine, scale, build_10x if scale == 10 and engine == "duckdb" else build,
+                          peak=3000.0 if scale == 50 else 500.0))
+            results.add(m("roi", engine, scale, roi))
+            results.add(bench.end_to_end(results, engine, scale, bench.END_TO_END_STEPS, "end_to_end"))
+        results.add(m("machine_limit", "duckdb", scale, limit_10x if scale == 10 else 1.0))
+    results.add(m("pandas_load", "postgres", 1, 12.0))
+    return results
+
+
+def verdicts(results):
+    return {r.name: (r.value, r.verdict) for r in bench.ratios(results, bench.PRESETS["full"])}
+
+
+def test_ratios_judge_each_target():
+    v = verdicts(full_results())
+    assert v["load speed-up vs pandas read_csv+to_sql, PostgreSQL, 1×"] == (12.0, "met")
+    assert v["DuckDB dbt build / machine limit, 10×"] == (3.0, "met")
+    growth = v["cost per order 1× → 50×, end to end, duckdb"]
+    assert growth[0] == pytest.approx((320 / bench.orders_for(50)) / (8 / bench.orders_for(1)))
+    assert growth[1] == "met"
+    assert v["peak memory 50×, duckdb (MB, client processes)"] == (3000.0, "met")
+
+
+def test_ratios_print_missed_when_a_target_is_not_met():
+    v = verdicts(full_results(build_10x=31.0, e2e_per_scale={1: (1, 1, 1), 10: (10, 10, 10), 50: (50, 500, 50)}))
+    assert v["DuckDB dbt build / machine limit, 10×"][1] == "MISSED"
+    assert v["cost per order 1× → 50×, end to end, postgres"][1] == "MISSED"
+
+
+def test_missing_measurements_give_not_available_not_an_error():
+    v = verdicts(bench.Results([m("load", "duckdb", 1, 1.0)]))
+    assert v["load speed-up vs pandas read_csv+to_sql, PostgreSQL, 1×"] == (None, "n/a")
+
+
+def test_fit_preset_moves_targets_to_the_sizes_that_were_run():
+    fitted = bench.fit_preset(bench.PRESETS["full"], (0.5, 2))
+    assert (fitted.load_scale, fitted.limit_scale, fitted.growth_from, fitted.growth_to, fitted.memory_scale) == (
+        0.5, 2, 0.5, 2, 2)
+    assert bench.fit_preset(bench.PRESETS["full"], (1, 10, 50)) == bench.PRESETS["full"]
+
+
+def test_disagreements_compare_every_source_with_the_first():
+    same = {"customers": 10, "purchases": 11, "recency_days": 500, "monetary": 1000.0, "cohort_cells": 4,
+            "cohort_people": 10, "active_customers": 12}
+    assert bench.disagreements({"limit": same, "dbt": dict(same), "baseline": {**same, "monetary": 1000.4}}) == []
+    problems = bench.disagreements({"limit": same, "dbt": {**same, "customers": 9}})
+    assert problems == ["dbt customers = 9.00, limit 10.00"]
+
+
+def test_report_has_every_table_and_the_readme_section_is_replaced(tmp_path):
+    text = bench.report(full_results(), bench.PRESETS["full"], {"cpu": "test cpu", "nproc": 2}, "run1")
+    for heading in ("Wall time", "Peak memory", "Reference points", "CPU seconds", "Ratios and targets",
+                    "Machine"):
+        assert heading in text
+    readme = tmp_path / "README.md"
+    readme.write_text(f"intro\n{bench.README_START}\nold\n{bench.README_END}\nafter\n")
+    assert bench.update_readme(text, readme)
+    content = readme.read_text()
+    assert "old" not in content and "test cpu" in content and content.endswith(f"{bench.README_END}\nafter\n")
+
+
+def test_machine_limit_sql_quotes_the_data_directory():
+    sql = bench.machine_limit_sql(Path("/tmp/it's here"))
+    assert "'/tmp/it''s here/olist_orders_dataset.csv'" in sql
+    assert "{data_dir}" not in sql and "columns = {'order_id': 'varchar'" in sql
+
+
+def test_command_line_refuses_a_database_that_is_not_a_benchmark_one(capsys):
+    assert bench.main(["--pg-database", "olist"]) == 2
+    assert "bench" in capsys.readouterr().err
