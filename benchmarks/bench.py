@@ -16,7 +16,8 @@ user's commands run one after the other, each as its own process: ``scripts/load
 
 Every step records wall time and peak memory: the peak of the summed proportional resident memory (PSS) of the
 step's process tree, sampled every 0.2 s from /proc, and, exactly, the largest single process's RSS (``wait4``
-rusage); the larger of the two is reported. PostgreSQL's server processes are not children of the client: for PostgreSQL steps the peak summed
+rusage); the larger of the two is reported. PostgreSQL's server processes are not children of the client:
+for PostgreSQL steps the peak summed
 private memory (RssAnon) of the server backends serving the benchmark's databases is reported separately
 (shared_buffers excluded). Results go to ``benchmarks/results/`` (CSV, a Markdown report); ``--update-readme``
 copies the report into ``benchmarks/README.md``.
@@ -590,6 +591,12 @@ def ratios(results: Results, preset: Preset) -> list[Ratio]:
         out.append(Ratio(f"cost per order {label(g0)} → {label(g1)}, end to end, CPU time, {engine}",
                          _growth(results, "end_to_end", engine, g0, g1, cpu=True),
                          note="CPU seconds (PostgreSQL: client + server) per order"))
+        for mid in (s for s in results.scales() if g0 < s < g1):
+            # From a middle size the fixed costs (interpreter and dbt start-up, parsing, charts) weigh less.
+            for step in ("end_to_end", "dbt_build"):
+                out.append(Ratio(f"cost per order {label(mid)} → {label(g1)}, {step}, {engine}",
+                                 _growth(results, step, engine, mid, g1),
+                                 note="marginal growth, fixed costs mostly amortised" if step == "end_to_end" else ""))
     for engine in results.engines():
         e2e = results.get("end_to_end", engine, ms)
         out.append(Ratio(f"peak memory {label(ms)}, {engine} (MB, client processes)",
@@ -874,6 +881,37 @@ def orders_for(scale: float) -> int:
     return max(1, round(REAL_ORDERS * scale))
 
 
+def load_results(csv_path: Path) -> tuple[Results, str, str]:
+    """The measurements of a results CSV, with its run id and preset name."""
+    results, run_id, preset = Results(), "", ""
+
+    def number(text: str) -> float | None:
+        return None if text in ("", None) else float(text)
+
+    with open(csv_path, newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            run_id, preset = row["run_id"], row["preset"]
+            results.add(Measurement(
+                float(row["scale"]), int(row["orders"]), row["engine"], row["step"], float(row["wall_s"]),
+                float(row["peak_rss_mb"]), float(row["max_process_rss_mb"]), number(row["server_rss_mb"]),
+                int(row["returncode"]), row["detail"], cpu_s=float(row["cpu_s"]),
+                server_cpu_s=number(row["server_cpu_s"]), others_cpu_s=float(row["others_cpu_s"])))
+    return results, run_id, preset
+
+
+def rerender(csv_path: Path, write_readme: bool) -> int:
+    """Print the report of an earlier run again (e.g. after a change of format), optionally into the README."""
+    results, run_id, preset_name = load_results(csv_path)
+    machine_path = csv_path.parent / f"machine_{run_id}.json"
+    machine = json.loads(machine_path.read_text(encoding="utf-8")) if machine_path.exists() else {}
+    preset = fit_preset(PRESETS.get(preset_name, PRESETS["full"]), results.scales())
+    text = report(results, preset, machine, run_id)
+    print(text)
+    if write_readme and update_readme(text):
+        print(f"updated {shown(README)}")
+    return 0
+
+
 def write_csv(ctx: Context) -> None:
     ctx.csv_path.parent.mkdir(parents=True, exist_ok=True)
     with open(ctx.csv_path, "w", newline="", encoding="utf-8") as fh:
@@ -1148,6 +1186,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     pandas = sub.add_parser("pandas-load", help="(internal) pandas read_csv + to_sql into POSTGRES_DB")
     pandas.add_argument("--data-dir", type=Path, required=True)
     sub.add_parser("baseline-sql", help="(internal) run baseline_sql/*.sql on POSTGRES_DB")
+    again = sub.add_parser("report", help="print the report of an earlier run from its CSV")
+    again.add_argument("csv", type=Path)
+    again.add_argument("--update-readme", action="store_true", dest="report_update_readme")
     parser.add_argument("--preset", choices=sorted(PRESETS), default="full")
     parser.add_argument("--scales", type=number_list, help="sizes as multiples of Olist's orders (default: preset)")
     parser.add_argument("--baseline-scales", type=number_list,
@@ -1178,6 +1219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "baseline-sql":
         run_baseline_sql()
         return 0
+    if args.command == "report":
+        return rerender(args.csv, args.report_update_readme)
     if "bench" not in args.pg_database or args.pg_database in ("olist", "postgres"):
         print(f"bench: --pg-database must name a benchmark database (containing 'bench'), got "
               f"{args.pg_database!r}: it is dropped and recreated", file=sys.stderr)
