@@ -26,6 +26,8 @@ endif
 .PHONY: demo test test-spark venv data load build roi docs lint clean bench bench-smoke
 
 venv: $(STAMP) profiles.yml $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
+	@# DuckDB creates its file but not the folder (dbt, the loader and sqlfluff's dbt templater all open it).
+	@mkdir -p "$(dir $(or $(DUCKDB_PATH),warehouse/olist.duckdb))"
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
