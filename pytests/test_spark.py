@@ -24,7 +24,7 @@ from conftest import (
 )
 from customer_intel.profile import ProfileError, load_target
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = pytest.mark.spark  # not also slow: `pytest -m slow` must not pick up tests needing the spark extra
 
 ORDERS = "olist_orders_dataset.csv"
 # Appended to the generated orders file: a timestamp that does not parse, and a record with three fields.
