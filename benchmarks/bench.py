@@ -319,7 +319,14 @@ def measure(command: Sequence[str], env: dict, log_path: Path, databases: Sequen
             timer.start()
         # wait4 gives this child's own rusage, its waited-for descendants included: ru_maxrss is the largest
         # single process, ru_utime + ru_stime the CPU time of the tree (of the processes that were waited for).
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            # Interrupted (SIGTERM, Ctrl-C): stop the step's whole process group, then let the caller clean up.
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=30)
+            sampler.stop()
+            raise
         wall = time.perf_counter() - started
         busy = (machine_busy_ticks() - busy_before) / CLOCK_TICKS
         if timer:
@@ -804,6 +811,14 @@ class StepFailed(Exception):
     pass
 
 
+class Interrupted(Exception):
+    pass
+
+
+def _interrupt(signum, _frame) -> None:
+    raise Interrupted(f"interrupted by signal {signum}")
+
+
 @dataclass
 class Settings:
     preset_name: str
@@ -1125,12 +1140,18 @@ def run(settings: Settings) -> int:
           f"{', '.join(settings.engines)}, baseline at {', '.join(label(s) for s in settings.baseline_scales) or '-'}")
     print("machine: " + machine_line(machine), flush=True)
     status = 0
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         for scale in settings.scales:
             run_scale(ctx, scale)
-    except StepFailed as exc:
-        ctx.failures.append(str(exc))
+    except (StepFailed, Interrupted, KeyboardInterrupt) as exc:
+        ctx.failures.append(str(exc) or exc.__class__.__name__)
     finally:
+        signal.signal(signal.SIGTERM, previous_handler)
+        if not settings.keep:
+            shutil.rmtree(settings.results_dir / "data", ignore_errors=True)
+            for warehouse in (settings.results_dir / "warehouses").glob("*.duckdb*"):
+                warehouse.unlink(missing_ok=True)
         if "postgres" in settings.engines and not settings.keep:
             for name in (settings.pg_database, settings.pg_baseline_database):
                 try:
