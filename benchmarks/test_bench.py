@@ -73,6 +73,13 @@ def test_ratios_judge_each_target():
     assert v["peak memory 50×, duckdb (MB, client processes)"] == (3000.0, "met")
 
 
+def test_ratios_separate_the_fixed_cost_from_the_growing_part():
+    # dbt build 5 s at 1× and 30 s at 10×; the limit 1 s at 1× and 10 s at 10×: (30 − 5) / (10 − 1).
+    v = verdicts(full_results())
+    assert v["DuckDB dbt build at 1× / machine limit at 10×"] == (0.5, "info")
+    assert v["DuckDB dbt build / machine limit, growth 1× → 10×"][0] == pytest.approx(25 / 9)
+
+
 def test_ratios_print_missed_when_a_target_is_not_met():
     v = verdicts(full_results(build_10x=31.0, e2e_per_scale={1: (1, 1, 1), 10: (10, 10, 10), 50: (50, 500, 50)}))
     assert v["DuckDB dbt build / machine limit, 10×"][1] == "MISSED"
@@ -120,3 +127,42 @@ def test_machine_limit_sql_quotes_the_data_directory():
 def test_command_line_refuses_a_database_that_is_not_a_benchmark_one(capsys):
     assert bench.main(["--pg-database", "olist"]) == 2
     assert "bench" in capsys.readouterr().err
+
+
+def test_sigterm_stops_the_step_cleans_up_and_writes_the_partial_report(tmp_path):
+    # A real run (DuckDB only, ~500 orders), stopped with SIGTERM once `dbt build` has started.
+    import signal
+    import subprocess
+    import time
+
+    results_dir = tmp_path / "results"
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    proc = subprocess.Popen([sys.executable, str(Path(bench.__file__)), "--preset", "smoke", "--scales", "0.005",
+                             "--engines", "duckdb", "--results-dir", str(results_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    deadline = time.monotonic() + 300
+    while not list(results_dir.glob("logs/*/*_dbt_build.log")):
+        assert proc.poll() is None and time.monotonic() < deadline, "the run ended before dbt build started"
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 1, output
+    assert "**Failures**: interrupted by signal 15" in output
+    report = next(results_dir.glob("report_smoke_*.md")).read_text(encoding="utf-8")
+    assert "interrupted by signal 15" in report
+    rows = next(results_dir.glob("bench_smoke_*.csv")).read_text(encoding="utf-8")
+    assert ",duckdb,load," in rows and ",duckdb,dbt_build," not in rows     # what finished is kept
+    assert not list((results_dir / "warehouses").glob("*.duckdb*"))            # and the scratch data is gone
+    assert not (results_dir / "data").exists() or not any((results_dir / "data").iterdir())
+    assert [cmd for cmd in _command_lines() if str(results_dir) in cmd] == []   # dbt was stopped with it
+
+
+def _command_lines() -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            found.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            pass
+    return found
