@@ -83,7 +83,7 @@ test-spark: venv $(SPARK_STAMP)
 # and PostgreSQL, beside the pandas approach this project replaces and a one-query DuckDB limit; prints the ratio
 # table, writes benchmarks/results/*.csv. PostgreSQL comes from the profile's postgres target (POSTGRES_*); the
 # benchmark creates and drops its own databases (BENCH_POSTGRES_DB, default olist_bench, and <name>_pandas).
-# `make bench` takes about an hour and copies its table into benchmarks/README.md; `make bench-smoke` (CI) runs the
+# `make bench` takes about 45 minutes and copies its table into benchmarks/README.md; `make bench-smoke` (CI) runs the
 # same steps at 0.05× and 0.1× in a few minutes and fails only if a step fails or results disagree.
 bench: venv
 	$(PY) benchmarks/bench.py --preset full --update-readme $(BENCH_ARGS)
