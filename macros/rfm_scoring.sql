@@ -8,7 +8,8 @@
 
 {% macro reference_quartile(order_by) -%}
     {#- The original project's NTILE(4), made deterministic with the tie-break the caller appends to
-        order_by. Equal values can still land in different quartiles: that is the reference's defect,
-        reproduced on purpose so its published table can be compared. -#}
+        order_by; the score rises along order_by (the original ordered recency ascending, so there the
+        most recent quarter scores 1). Equal values can still land in different quartiles: that is the
+        reference's defect, reproduced on purpose so its published table can be compared. -#}
     ntile(4) over (order by {{ order_by }})
 {%- endmacro %}

@@ -2,6 +2,11 @@
 -- the tables pandas.to_sql created (timestamps arrive as text, money as double precision), NTILE(4) quartiles
 -- and a CASE for the five segments. Delivered orders only, the person is customer_unique_id, revenue = items
 -- price + freight, recency in days to the day after the last purchase.
+-- The scores are the original's, made deterministic exactly as the pipeline's rfm_scheme 'reference' does:
+-- recency ordered ascending (so the most recent quarter scores 1: the original's inverted recency score),
+-- frequency ties ordered by monetary ascending (the order its engine handed them to NTILE), then
+-- customer_unique_id. Monetary is compared rounded to the cent, so that sums of doubles order people as the
+-- pipeline's exact decimals do.
 drop table if exists rfm;
 
 create table rfm as
@@ -41,9 +46,11 @@ scored as (
         r.as_of_date - p.last_purchase_at::date as recency_days,
         p.frequency,
         p.monetary,
-        ntile(4) over (order by r.as_of_date - p.last_purchase_at::date desc, p.customer_unique_id) as r_score,
-        ntile(4) over (order by p.frequency, p.customer_unique_id) as f_score,
-        ntile(4) over (order by p.monetary, p.customer_unique_id) as m_score
+        ntile(4) over (order by r.as_of_date - p.last_purchase_at::date, p.customer_unique_id) as r_score,
+        ntile(4) over (
+            order by p.frequency, round(p.monetary::numeric, 2), p.customer_unique_id
+        ) as f_score,
+        ntile(4) over (order by round(p.monetary::numeric, 2), p.customer_unique_id) as m_score
     from per_customer as p
     cross join reference_date as r
 )

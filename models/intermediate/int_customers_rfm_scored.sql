@@ -1,17 +1,20 @@
-{#- Recency, frequency and monetary value per purchasing person, scored 1–4 (4 = best) under the scheme in
-    var rfm_scheme:
+{#- Recency, frequency and monetary value per purchasing person, scored 1–4 under the scheme in var
+    rfm_scheme (4 = best, except the reference scheme's recency, where 4 = least recent):
     - tie_aware (default): recency and monetary by rank-based quartile, where equal values share a score;
       frequency as the number of purchases capped at 4 (about 97 % of people buy once, so a quantile of
       frequency says nothing: 1 purchase = 1, 2 = 2, 3 = 3, 4 or more = 4).
-    - reference: NTILE(4) on each measure, ties broken by customer_unique_id ascending, as the original
-      project did (its segments split people with identical behaviour; see rfm_segments docs). -#}
+    - reference: the original project's SQL, reproduced exactly and deterministically: NTILE(4) on each
+      measure, with recency ordered ascending as the original did, so its most recent quarter scores 1 (its
+      recency score is inverted), frequency ties broken by monetary ascending (the order in which its
+      engine handed identical frequencies to NTILE, so for one-time buyers f is a value score), and a final
+      tie-break on customer_unique_id. Its segments split people with identical behaviour; see rfm_segments docs. -#}
 {%- set scheme = var('rfm_scheme') -%}
 {%- if scheme not in ['tie_aware', 'reference'] -%}
     {{ exceptions.raise_compiler_error("var rfm_scheme must be 'tie_aware' or 'reference', got '" ~ scheme ~ "'") }}
 {%- endif -%}
 {%- if scheme == 'reference' -%}
-    {%- set r_score = reference_quartile('recency_days desc, customer_unique_id asc') -%}
-    {%- set f_score = reference_quartile('frequency asc, customer_unique_id asc') -%}
+    {%- set r_score = reference_quartile('recency_days asc, customer_unique_id asc') -%}
+    {%- set f_score = reference_quartile('frequency asc, monetary asc, customer_unique_id asc') -%}
     {%- set m_score = reference_quartile('monetary asc, customer_unique_id asc') -%}
 {%- else -%}
     {%- set r_score = tie_aware_quartile('recency_days desc') -%}
