@@ -104,3 +104,12 @@ def test_report_states_data_date_assumptions_and_results(results):
                  "win_back.gross_margin", "triangular(low 0.5%, mode 2%, high 6%)", "tiny cohort",
                  "month 1 in a thin month", "assumptions/roi_defaults.yml"):
         assert text in html, text
+
+
+def test_report_carries_the_note_on_the_segment_method(results):
+    html = render_report(results, charts.build_charts(results))
+    assert "<h2>About the segments</h2>" in html
+    for text in ("its recency score was inverted", "ordered by value", "115 days", "370 days",
+                 "dormant Champions does not hold", "rfm_scheme: reference"):
+        assert text in html, text
+    assert html.index("About the segments") < html.index("<h2>Assumptions</h2>")

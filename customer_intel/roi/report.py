@@ -19,6 +19,7 @@ from customer_intel.roi import assumptions as assumptions_module
 from customer_intel.roi.cases import Results
 from customer_intel.roi.charts import PLOTLY_CONFIG, Chart
 from customer_intel.roi.formatting import brl, count, percent
+from customer_intel.roi.method_note import METHOD_NOTE, METHOD_NOTE_TITLE
 from customer_intel.roi.readings import break_even_text, headline_row
 
 TEMPLATE = """<!DOCTYPE html>
@@ -106,6 +107,9 @@ repeat on every run); the table gives the chance of a positive result and the 10
 {{ table(simulation_table) }}
 {% for chart in sections.uncertainty %}{{ chart_block(chart) }}{% endfor %}
 
+<h2>{{ method_note_title }}</h2>
+{% for paragraph in method_note %}<p>{{ paragraph }}</p>
+{% endfor %}
 <h2>Assumptions</h2>
 <p>From {{ sources }}, then command-line flags. Rates are fractions in the file and percent here.</p>
 {{ table(assumption_table) }}
@@ -298,4 +302,6 @@ def render_report(results: Results, charts: list[Chart]) -> str:
                                [list(row) for row in assumptions_module.table_rows(results.assumptions)],
                                text_columns=3),
         sources=", ".join(display_path(source) for source in results.assumptions.sources),
+        method_note_title=METHOD_NOTE_TITLE,
+        method_note=METHOD_NOTE,
     )
