@@ -11,6 +11,7 @@ from customer_intel.roi.errors import RoiError
 from customer_intel.roi.win_back import WinBackInputs
 
 # The reference analysis's inputs: 23,711 At Risk people, average value 265.26, margin 25 %, R$ 0.50 per contact.
+# (Its "At Risk" were in fact its most recent big spenders: see the rfm_segments docs. The arithmetic is its own.)
 REFERENCE = WinBackInputs(people=23_711, avg_value=265.26, gross_margin=0.25, cost_per_contact=0.50)
 
 
