@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 
+import lifetimes
 import numpy as np
 import pandas as pd
 import pytest
@@ -23,8 +24,6 @@ from customer_intel.clv import (
     p_alive,
     predict_customers,
 )
-
-lifetimes = pytest.importorskip("lifetimes")  # the dev extra installs it; without it this module cannot check anything
 
 PARAMETER_TOLERANCE = 1e-3  # relative, "within 0.1 %"
 LOG_LIKELIHOOD_TOLERANCE = 0.01

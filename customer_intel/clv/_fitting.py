@@ -14,9 +14,12 @@ from scipy.optimize import minimize
 
 from customer_intel.clv.errors import ClvError
 
-# Log-parameters are kept in [-LOG_BOUND, LOG_BOUND] (parameters in about [2e-9, 5e8]); an estimate that ends on this
-# bound is a degenerate fit (the data cannot identify the parameter) and is reported as not converged.
+# Log-parameters are searched in [-LOG_BOUND, LOG_BOUND] (parameters in about [2e-9, 5e8]). An estimate outside
+# [1 / EXTREME, EXTREME] = [1e-5, 1e5] is a degenerate fit: the likelihood is still rising towards a limit of the
+# model (no heterogeneity, no drop-out, ...) that the data cannot pin down, and it is reported as not converged.
+# (The scale parameters alpha and v are in the caller's units, days and BRL here, for which this range is ample.)
 LOG_BOUND = 20.0
+EXTREME = 1e5
 # A fit counts as converged when scipy says so, or when the largest gradient component of the mean negative
 # log-likelihood per person (with respect to the log-parameters) is below this (L-BFGS-B sometimes stops on the
 # line search once it is at machine precision).
@@ -100,9 +103,9 @@ def maximise_log_likelihood(
     """Maximise sum(weights * log_likelihood(params)) over log(params) with L-BFGS-B.
 
     ``log_likelihood`` maps positive parameters to the per-row log-likelihood; ``gradient`` (optional) maps them
-    to its per-row derivatives, shape (parameters, rows); without it central differences are used. Returns (params, total
-    log-likelihood, converged, scipy's message). The objective is the mean negative log-likelihood per person, so
-    the tolerances do not depend on how many people there are.
+    to its per-row derivatives, shape (parameters, rows); without it central differences are used. Returns
+    (params, total log-likelihood, converged, scipy's message). The objective is the mean negative log-likelihood
+    per person, so the tolerances do not depend on how many people there are.
     """
     total_weight = float(weights.sum())
 
@@ -130,11 +133,11 @@ def maximise_log_likelihood(
                       options={"maxiter": 2000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 20})
     log_params = result.x
     gradient_small = bool(np.max(np.abs(objective_gradient(log_params))) < GRADIENT_TOLERANCE)
-    on_bound = np.abs(log_params) >= LOG_BOUND - 1e-6
+    on_bound = np.abs(log_params) >= np.log(EXTREME)
     message = str(result.message)
     if np.any(on_bound):
         stuck = ", ".join(name for name, flag in zip(names, on_bound) if flag)
-        message = f"parameter(s) {stuck} ran to the edge of the search range (the data cannot identify them)"
+        message = f"parameter(s) {stuck} ran off to an extreme value (the data cannot identify them)"
     converged = bool((result.success or gradient_small) and not np.any(on_bound) and np.isfinite(result.fun)
                      and result.fun < 1e300)
     return np.exp(log_params), -float(result.fun) * total_weight, converged, message
