@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaln, hyp2f1
+from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from customer_intel.clv._fitting import check_weights, group_rows, maximise_log_likelihood, purchase_summary
 from customer_intel.clv.errors import ClvError
@@ -62,6 +62,33 @@ def _log_likelihood(model: str, params, x, t_x, big_t) -> np.ndarray:
     return a1 + a2 + a3 + np.logaddexp(a4, 0.0)
 
 
+def _log_likelihood_gradient(model: str, params, x, t_x, big_t) -> np.ndarray:
+    """Per-row derivatives of ``_log_likelihood`` with respect to (r, alpha, a, b): shape (4, rows)."""
+    r, alpha, a, b = params
+    log_t, log_tx = np.log(alpha + big_t), np.log(alpha + t_x)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha)
+    d_alpha = r / alpha
+    if model == "bgnbd":
+        repeat = x > 0
+        b_x_1 = np.where(repeat, b + x - 1, 1.0)
+        a3 = -(r + x) * log_t
+        a4 = np.where(repeat, np.log(a) - np.log(b_x_1) - (r + x) * log_tx, -np.inf)
+        w4 = expit(a4 - a3)  # weight of the "dropped out after the last purchase" term; 0 without repeat purchase
+        w3 = 1.0 - w4
+        d_r = d_r - w3 * log_t - w4 * log_tx
+        d_alpha = d_alpha - (r + x) * (w3 / (alpha + big_t) + w4 / (alpha + t_x))
+        d_a = digamma(a + b) - digamma(a + b + x) + w4 / a
+        d_b = digamma(a + b) + digamma(b + x) - digamma(b) - digamma(a + b + x) - w4 / b_x_1
+    else:
+        a4 = np.log(a) - np.log(b + x) + (r + x) * (log_t - log_tx)
+        sigma = expit(a4)
+        d_r = d_r - log_t + sigma * (log_t - log_tx)
+        d_alpha = d_alpha - (r + x) / (alpha + big_t) + sigma * (r + x) * (1 / (alpha + big_t) - 1 / (alpha + t_x))
+        d_a = digamma(a + b) - digamma(a + b + x + 1) + sigma / a
+        d_b = digamma(a + b) + digamma(b + x + 1) - digamma(b) - digamma(a + b + x + 1) - sigma / (b + x)
+    return np.vstack([d_r, d_alpha, d_a, d_b])
+
+
 def _fit(model: str, frequency, recency, tenure, weights, require_convergence: bool) -> PurchaseFit:
     x, t_x, big_t = purchase_summary(frequency, recency, tenure)
     w = check_weights(weights, len(x))
@@ -75,7 +102,8 @@ def _fit(model: str, frequency, recency, tenure, weights, require_convergence: b
     mean_tenure = float(np.dot(gw, gbig_t) / gw.sum())
     start = np.array([1.0, max(mean_tenure, 1e-3), 1.0, 1.0])
     params, log_likelihood, converged, message = maximise_log_likelihood(
-        model, lambda p: _log_likelihood(model, p, gx, gt_x, gbig_t), gw, start, PARAMETER_NAMES)
+        model, lambda p: _log_likelihood(model, p, gx, gt_x, gbig_t), gw, start, PARAMETER_NAMES,
+        gradient=lambda p: _log_likelihood_gradient(model, p, gx, gt_x, gbig_t))
     if require_convergence and not converged:
         raise ClvError(f"{model}: the maximum-likelihood fit did not converge ({message})")
     r, alpha, a, b = (float(value) for value in params)
