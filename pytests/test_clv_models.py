@@ -155,3 +155,17 @@ def test_invalid_value_assumptions_are_clear_errors(kwargs):
     with pytest.raises(ClvError) as error:
         predict_customers(BGNBD, SPEND, FREQUENCY, RECENCY, TENURE, MONETARY, **arguments)
     _one_line(error)
+
+
+def test_scale_benchmark_runs_on_a_small_summary():
+    """benchmarks/clv_models.py (the 4.7 M-people measurement) on 50,000 people: it runs and reports every step."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "clv_models.py"
+    proc = subprocess.run([sys.executable, str(script), "--people", "50000"], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr
+    for step in ("fit_mbgnbd", "fit_bgnbd", "fit_gamma_gamma", "predict_customers", "peak RSS"):
+        assert step in proc.stdout
