@@ -1,6 +1,10 @@
 """The CLV model functions on hand-made inputs: clear errors, never a NaN, and the monthly discounting by hand."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import lifetimes
 import numpy as np
 import pandas as pd
@@ -159,10 +163,6 @@ def test_invalid_value_assumptions_are_clear_errors(kwargs):
 
 def test_scale_benchmark_runs_on_a_small_summary():
     """benchmarks/clv_models.py (the 4.7 M-people measurement) on 50,000 people: it runs and reports every step."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
     script = Path(__file__).resolve().parent.parent / "benchmarks" / "clv_models.py"
     proc = subprocess.run([sys.executable, str(script), "--people", "50000"], capture_output=True, text=True,
                           check=False)
