@@ -59,6 +59,18 @@ def test_spend_fit_without_repeat_buyers_is_one_clear_error():
     assert "repeat purchase" in _one_line(error)
 
 
+def test_spend_fit_leaves_out_repeat_buyers_worth_zero():
+    frequency = np.array([1, 2, 3, 1, 2, 0])
+    monetary = np.array([50.0, 80.0, 65.0, 0.0, 120.0, np.nan])
+    fit = fit_gamma_gamma(frequency, monetary)
+    refit = fit_gamma_gamma(frequency[[0, 1, 2, 4]], monetary[[0, 1, 2, 4]])
+    assert (fit.people, fit.excluded) == (4, 1)
+    assert fit.params == pytest.approx(refit.params)
+    assert np.all(np.isfinite(expected_spend(fit, frequency, monetary)))
+    with pytest.raises(ClvError):
+        fit_gamma_gamma(frequency, np.where(frequency == 3, -1.0, monetary))
+
+
 @pytest.mark.parametrize("frequency, recency, tenure, words", [
     ([0, 1], [0, np.nan], [10, 20], "recency"),
     ([0, 1], [0, 30], [10, 20], "recency"),

@@ -3,8 +3,10 @@
 Each purchase's value is Gamma(p, nu) with a person-level nu ~ Gamma(q, v); value per purchase is assumed
 independent of the purchase process. The model is fitted on repeat buyers only (frequency x >= 1), on ``monetary``
 m = the mean value of their *repeat* purchases, by maximum likelihood over log(p, q, v) with L-BFGS-B on the
-distinct (x, m) rows. The population mean spend per purchase is p v / (q - 1), finite only for q > 1: a fit with
-q <= 1, a fit that does not converge, or data with no repeat buyer raises ClvError.
+distinct (x, m) rows. Repeat buyers whose repeat purchases are worth 0 (orders without items) cannot enter the
+likelihood (log m): they are left out of the fit and counted in ``SpendFit.excluded``. The population mean spend
+per purchase is p v / (q - 1), finite only for q > 1: a fit with q <= 1, a fit that does not converge, or data with
+no repeat buyer raises ClvError.
 """
 from __future__ import annotations
 
@@ -21,7 +23,8 @@ PARAMETER_NAMES = ("p", "q", "v")
 
 @dataclass(frozen=True)
 class SpendFit:
-    """A fitted Gamma-Gamma model. ``people`` = (weighted) repeat buyers fitted; ``rows`` = distinct (x, m) rows."""
+    """A fitted Gamma-Gamma model. ``people`` = (weighted) repeat buyers fitted; ``rows`` = distinct (x, m) rows;
+    ``excluded`` = (weighted) repeat buyers left out because their monetary is 0."""
 
     p: float
     q: float
@@ -30,6 +33,7 @@ class SpendFit:
     people: float
     rows: int
     converged: bool
+    excluded: float = 0.0
     model: str = "gamma_gamma"
 
     @property
@@ -71,8 +75,8 @@ def _repeat_buyers(frequency, monetary, weights):
     repeat = x > 0
     x, m = x[repeat], m[repeat]
     w = np.ones(len(x)) if w is None else w[repeat]
-    if not np.all(np.isfinite(m)) or np.any(m <= 0):
-        raise ClvError("monetary (mean value of the repeat purchases) must be a positive number for every repeat buyer")
+    if not np.all(np.isfinite(m)) or np.any(m < 0):
+        raise ClvError("monetary (mean value of the repeat purchases) must be a number >= 0 for every repeat buyer")
     return x, m, w
 
 
@@ -84,6 +88,9 @@ def fit_gamma_gamma(frequency, monetary, weights=None, *, require_convergence: b
     when the fit does not converge; with ``require_convergence=False`` the result carries ``converged=False``.
     """
     x, m, w = _repeat_buyers(frequency, monetary, weights)
+    zero = m == 0
+    excluded = float(w[zero].sum())
+    x, m, w = x[~zero], m[~zero], w[~zero]
     if w.sum() <= 0:
         raise ClvError("gamma_gamma: nobody has a repeat purchase, so the spend model cannot be fitted")
     grouped = group_rows(x, m, weights=w)
@@ -102,7 +109,7 @@ def fit_gamma_gamma(frequency, monetary, weights=None, *, require_convergence: b
         raise ClvError(f"gamma_gamma: fitted q = {q:.4g} <= 1, so the mean spend per purchase is not finite; "
                        "the spend data are too heavy-tailed for this model")
     return SpendFit(p=p, q=q, v=v, log_likelihood=log_likelihood, people=float(gw.sum()), rows=int(len(gx)),
-                    converged=converged)
+                    converged=converged, excluded=excluded)
 
 
 def expected_spend(fit: SpendFit, frequency, monetary) -> np.ndarray:
@@ -117,8 +124,8 @@ def expected_spend(fit: SpendFit, frequency, monetary) -> np.ndarray:
     if len(m) != len(x):
         raise ClvError("frequency and monetary must have the same length")
     repeat = x > 0
-    if np.any(repeat & (~np.isfinite(m) | (m <= 0))):
-        raise ClvError("monetary (mean value of the repeat purchases) must be a positive number for every repeat buyer")
+    if np.any(repeat & (~np.isfinite(m) | (m < 0))):
+        raise ClvError("monetary (mean value of the repeat purchases) must be a number >= 0 for every repeat buyer")
     safe_m = np.where(repeat, m, 0.0)
     conditional = fit.p * (fit.v + x * safe_m) / (fit.p * x + fit.q - 1.0)
     values = np.where(repeat, conditional, fit.mean_spend)
