@@ -31,7 +31,7 @@ MAX_TENURE_DAYS = 700
 
 
 def simulate(people: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(frequency, recency, tenure, monetary) drawn from MBG/NBD + Gamma-Gamma, in whole days."""
+    """(frequency, recency, tenure, repeat_value) drawn from MBG/NBD + Gamma-Gamma, in whole days."""
     rng = np.random.default_rng(seed)
     tenure = rng.integers(1, MAX_TENURE_DAYS + 1, size=people).astype(float)
     rate = rng.gamma(PURCHASE["r"], 1.0 / PURCHASE["alpha"], size=people)
@@ -47,10 +47,10 @@ def simulate(people: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     last[repeat] = rng.beta(frequency[repeat], in_window[repeat] - frequency[repeat] + 1)
     recency = np.where(repeat, np.minimum(np.round(last * tenure), tenure), 0.0)
     nu = rng.gamma(SPEND["q"], 1.0 / SPEND["v"], size=people)
-    monetary = np.full(people, np.nan)
-    monetary[repeat] = np.maximum(
+    repeat_value = np.full(people, np.nan)
+    repeat_value[repeat] = np.maximum(
         np.round(rng.gamma(SPEND["p"] * frequency[repeat], 1.0 / (nu[repeat] * frequency[repeat])), 2), 0.01)
-    return frequency.astype(float), recency, tenure, monetary
+    return frequency.astype(float), recency, tenure, repeat_value
 
 
 def rss_mb() -> float:
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    frequency, recency, tenure, monetary = simulate(args.people, args.seed)
+    frequency, recency, tenure, repeat_value = simulate(args.people, args.seed)
     base = rss_mb()
     print(f"simulated {args.people:,} people in {time.perf_counter() - started:.1f} s; "
           f"repeat buyers {int((frequency > 0).sum()):,}; RSS after summary {base:,.0f} MB")
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, call in [
         ("fit_mbgnbd", lambda: fit_mbgnbd(frequency, recency, tenure)),
         ("fit_bgnbd", lambda: fit_bgnbd(frequency, recency, tenure)),
-        ("fit_gamma_gamma", lambda: fit_gamma_gamma(frequency, monetary)),
+        ("fit_gamma_gamma", lambda: fit_gamma_gamma(frequency, repeat_value)),
     ]:
         t0 = time.perf_counter()
         results[name] = call()
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
               + "  ".join(f"{k}={v:.4g}" for k, v in fit.params.items()) + f"  LL={fit.log_likelihood:,.2f}")
     t0 = time.perf_counter()
     predictions = predict_customers(results["fit_mbgnbd"], results["fit_gamma_gamma"], frequency, recency, tenure,
-                                    monetary, horizon_months=12, gross_margin=0.3, annual_discount_rate=0.1)
+                                    repeat_value, horizon_months=12, gross_margin=0.3, annual_discount_rate=0.1)
     timings["predict_customers"] = time.perf_counter() - t0
     print(f"{'predict_customers':<18} {timings['predict_customers']:6.1f} s  "
           f"mean p_alive {predictions['p_alive'].mean():.4f}, expected purchases "

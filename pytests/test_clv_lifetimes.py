@@ -49,7 +49,7 @@ def summary_from_files(folder) -> pd.DataFrame:
         "recency": (last - first).dt.days,
         "tenure": (as_of - first).dt.days,
     })
-    summary["monetary"] = repeat_days.groupby("customer_unique_id")["value"].mean().reindex(summary.index)
+    summary["repeat_value"] = repeat_days.groupby("customer_unique_id")["value"].mean().reindex(summary.index)
     return summary
 
 
@@ -100,10 +100,10 @@ def test_purchase_model_agrees_with_lifetimes(summary, model, ours, oracle_class
 
 def test_gamma_gamma_agrees_with_lifetimes(summary):
     repeat = summary[summary["frequency"] > 0]
-    fit = fit_gamma_gamma(summary["frequency"], summary["monetary"])
+    fit = fit_gamma_gamma(summary["frequency"], summary["repeat_value"])
     assert fit.converged and fit.people == len(repeat)
     oracle = lifetimes.GammaGammaFitter()
-    x, m = repeat["frequency"].to_numpy(dtype=float), repeat["monetary"].to_numpy(dtype=float)
+    x, m = repeat["frequency"].to_numpy(dtype=float), repeat["repeat_value"].to_numpy(dtype=float)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         oracle.fit(x, m)
@@ -121,8 +121,8 @@ def test_gamma_gamma_agrees_with_lifetimes(summary):
 def test_predictions_on_generated_data_are_finite_and_bounded(summary):
     x, t_x, big_t = _arrays(summary)
     purchase = fit_mbgnbd(x, t_x, big_t)
-    spend = fit_gamma_gamma(x, summary["monetary"])
-    predictions = predict_customers(purchase, spend, x, t_x, big_t, summary["monetary"].to_numpy(),
+    spend = fit_gamma_gamma(x, summary["repeat_value"])
+    predictions = predict_customers(purchase, spend, x, t_x, big_t, summary["repeat_value"].to_numpy(),
                                     horizon_months=12, gross_margin=0.3, annual_discount_rate=0.1)
     assert len(predictions) == len(summary)
     assert np.all(np.isfinite(predictions.to_numpy()))

@@ -31,7 +31,7 @@ from customer_intel.clv import (
 FREQUENCY = np.array([0, 0, 0, 1, 2, 0, 3, 1, 0, 0, 5, 0])
 RECENCY = np.array([0, 0, 0, 30, 200, 0, 300, 10, 0, 0, 350, 0])
 TENURE = np.array([10, 50, 100, 120, 250, 300, 360, 400, 500, 600, 650, 700])
-MONETARY = np.array([np.nan, np.nan, np.nan, 80.0, 120.0, np.nan, 60.0, 200.0, np.nan, np.nan, 90.0, np.nan])
+REPEAT_VALUE = np.array([np.nan, np.nan, np.nan, 80.0, 120.0, np.nan, 60.0, 200.0, np.nan, np.nan, 90.0, np.nan])
 
 MBGNBD = PurchaseFit(model="mbgnbd", r=0.15, alpha=8.0, a=9.0, b=0.5, log_likelihood=-1.0, people=12, rows=12,
                      converged=True)
@@ -61,14 +61,14 @@ def test_spend_fit_without_repeat_buyers_is_one_clear_error():
 
 def test_spend_fit_leaves_out_repeat_buyers_worth_zero():
     frequency = np.array([1, 2, 3, 1, 2, 0])
-    monetary = np.array([50.0, 80.0, 65.0, 0.0, 120.0, np.nan])
-    fit = fit_gamma_gamma(frequency, monetary)
-    refit = fit_gamma_gamma(frequency[[0, 1, 2, 4]], monetary[[0, 1, 2, 4]])
+    repeat_value = np.array([50.0, 80.0, 65.0, 0.0, 120.0, np.nan])
+    fit = fit_gamma_gamma(frequency, repeat_value)
+    refit = fit_gamma_gamma(frequency[[0, 1, 2, 4]], repeat_value[[0, 1, 2, 4]])
     assert (fit.people, fit.excluded) == (4, 1)
     assert fit.params == pytest.approx(refit.params)
-    assert np.all(np.isfinite(expected_spend(fit, frequency, monetary)))
+    assert np.all(np.isfinite(expected_spend(fit, frequency, repeat_value)))
     with pytest.raises(ClvError):
-        fit_gamma_gamma(frequency, np.where(frequency == 3, -1.0, monetary))
+        fit_gamma_gamma(frequency, np.where(frequency == 3, -1.0, repeat_value))
 
 
 @pytest.mark.parametrize("frequency, recency, tenure, words", [
@@ -97,14 +97,14 @@ def test_a_fit_that_cannot_identify_its_parameters_is_reported_not_returned():
 
 
 def test_predictions_never_nan():
-    predictions = predict_customers(MBGNBD, SPEND, FREQUENCY, RECENCY, TENURE, MONETARY,
+    predictions = predict_customers(MBGNBD, SPEND, FREQUENCY, RECENCY, TENURE, REPEAT_VALUE,
                                     horizon_months=12, gross_margin=0.4, annual_discount_rate=0.12)
     assert list(predictions.columns) == ["p_alive", "expected_purchases", "expected_spend", "predicted_clv"]
     assert np.all(np.isfinite(predictions.to_numpy()))
-    # One-time buyers (monetary missing) get the population mean spend p v / (q - 1) = 6 * 30 / 3 = 60.
+    # One-time buyers (repeat_value missing) get the population mean spend p v / (q - 1) = 6 * 30 / 3 = 60.
     assert predictions["expected_spend"][FREQUENCY == 0].eq(60.0).all()
-    # A repeat buyer without a monetary value is an error, not a NaN.
-    broken = MONETARY.copy()
+    # A repeat buyer without a repeat_value value is an error, not a NaN.
+    broken = REPEAT_VALUE.copy()
     broken[3] = np.nan
     with pytest.raises(ClvError):
         expected_spend(SPEND, FREQUENCY, broken)
@@ -118,7 +118,7 @@ def test_predictions_never_nan():
     # A spend model without a finite mean is refused.
     with pytest.raises(ClvError):
         expected_spend(SpendFit(p=1.0, q=0.9, v=1.0, log_likelihood=-1.0, people=1, rows=1, converged=True),
-                       FREQUENCY, MONETARY)
+                       FREQUENCY, REPEAT_VALUE)
 
 
 def test_p_alive_bgnbd_is_one_for_one_time_buyers_and_mbgnbd_falls_with_time():
@@ -158,7 +158,7 @@ def test_monthly_discounting_by_hand(fit, oracle_class):
 
 def test_default_month_is_a_twelfth_of_a_year_of_days():
     assert DAYS_PER_MONTH == pytest.approx(30.4375)
-    twelve = predict_customers(BGNBD, SPEND, FREQUENCY, RECENCY, TENURE, MONETARY, horizon_months=12,
+    twelve = predict_customers(BGNBD, SPEND, FREQUENCY, RECENCY, TENURE, REPEAT_VALUE, horizon_months=12,
                                gross_margin=1.0, annual_discount_rate=0.0)
     np.testing.assert_allclose(twelve["expected_purchases"],
                                expected_purchases(BGNBD, 365.25, FREQUENCY, RECENCY, TENURE), rtol=1e-9)
@@ -169,7 +169,7 @@ def test_default_month_is_a_twelfth_of_a_year_of_days():
 def test_invalid_value_assumptions_are_clear_errors(kwargs):
     arguments = dict(horizon_months=12, gross_margin=0.3, annual_discount_rate=0.1) | kwargs
     with pytest.raises(ClvError) as error:
-        predict_customers(BGNBD, SPEND, FREQUENCY, RECENCY, TENURE, MONETARY, **arguments)
+        predict_customers(BGNBD, SPEND, FREQUENCY, RECENCY, TENURE, REPEAT_VALUE, **arguments)
     _one_line(error)
 
 

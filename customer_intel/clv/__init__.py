@@ -1,8 +1,8 @@
 """Buy-till-you-die models for predictive customer lifetime value: pure functions, no I/O, no warehouse.
 
 Inputs are the per-person summary at a point in time (as the ``clv_inputs`` mart provides it): ``frequency``
-(repeat purchase days), ``recency`` and ``tenure`` (in days here; any one time unit works), and ``monetary``
-(mean value of the repeat purchases, BRL). Modules:
+(repeat purchase days), ``recency`` and ``tenure`` (in days here; any one time unit works), and ``repeat_value``
+(mean value of the repeat purchases, BRL; not ``monetary``, which is the sum of all of a person's purchases). Modules:
 
 - ``purchase``: BG/NBD and MBG/NBD fits (``fit_bgnbd``, ``fit_mbgnbd``), ``p_alive``, ``expected_purchases``.
 - ``spend``: Gamma-Gamma fit on repeat buyers (``fit_gamma_gamma``) and ``expected_spend`` per purchase.

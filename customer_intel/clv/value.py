@@ -72,16 +72,16 @@ def predicted_clv(fit: PurchaseFit, spend, frequency, recency, tenure, *, horizo
     return gross_margin * spend * discounted[grouped.inverse]
 
 
-def predict_customers(purchase_fit: PurchaseFit, spend_fit: SpendFit, frequency, recency, tenure, monetary, *,
+def predict_customers(purchase_fit: PurchaseFit, spend_fit: SpendFit, frequency, recency, tenure, repeat_value, *,
                       horizon_months: int, gross_margin: float, annual_discount_rate: float,
                       time_units_per_month: float = DAYS_PER_MONTH) -> pd.DataFrame:
     """All predictions per person, in input order: p_alive, expected_purchases (over the horizon, undiscounted),
     expected_spend (per purchase) and predicted_clv (discounted, see the module docstring). Never NaN: an input or
-    result that is not finite raises ClvError. ``monetary`` = mean value of the repeat purchases (may be missing
+    result that is not finite raises ClvError. ``repeat_value`` = mean value of the repeat purchases (may be missing
     where frequency is 0)."""
     _check_value_inputs(horizon_months, gross_margin, annual_discount_rate, time_units_per_month)
     x, t_x, big_t = purchase_summary(frequency, recency, tenure)
-    spend = expected_spend(spend_fit, x, monetary)
+    spend = expected_spend(spend_fit, x, repeat_value)
     grouped = group_rows(x, t_x, big_t)
     monthly = _monthly(purchase_fit, horizon_months, time_units_per_month, *grouped.columns)
     discounted = monthly @ discount_factors(horizon_months, annual_discount_rate)
