@@ -1,0 +1,60 @@
+"""Buy-till-you-die models for predictive customer lifetime value: pure functions, no I/O, no warehouse.
+
+Inputs are the per-person summary at a point in time (as the ``clv_inputs`` mart provides it): ``frequency``
+(repeat purchase days), ``recency`` and ``tenure`` (in days here; any one time unit works), and ``repeat_value``
+(mean value of the repeat purchases, BRL; not ``monetary``, which is the sum of all of a person's purchases). Modules:
+
+- ``purchase``: BG/NBD and MBG/NBD fits (``fit_bgnbd``, ``fit_mbgnbd``), ``p_alive``, ``expected_purchases``.
+- ``spend``: Gamma-Gamma fit on repeat buyers (``fit_gamma_gamma``) and ``expected_spend`` per purchase.
+- ``value``: ``predicted_clv`` (monthly discounting, defined in the module) and ``predict_customers`` (all columns).
+- ``backtest``: holdout comparison tables and the top-decile capture.
+- ``contact_list``: the contact list length that maximises expected net profit.
+- ``errors``: ``ClvError``, raised with a one-line message for data a model cannot fit, a fit that does not
+  converge or an input that is not valid; no function returns a NaN.
+
+Tests: ``pytests/test_clv_*.py`` (CDNOW reference figures, agreement with the ``lifetimes`` package on generated data).
+"""
+from customer_intel.clv.backtest import (
+    BacktestTotals,
+    TopDecileCapture,
+    backtest_by_group,
+    backtest_by_repeat_purchases,
+    backtest_totals,
+    top_decile_capture,
+)
+from customer_intel.clv.contact_list import ContactList, optimal_contact_list
+from customer_intel.clv.errors import ClvError
+from customer_intel.clv.purchase import PurchaseFit, expected_purchases, fit_bgnbd, fit_mbgnbd, p_alive
+from customer_intel.clv.spend import SpendFit, expected_spend, fit_gamma_gamma
+from customer_intel.clv.value import (
+    DAYS_PER_MONTH,
+    discount_factors,
+    monthly_expected_purchases,
+    predict_customers,
+    predicted_clv,
+)
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "BacktestTotals",
+    "ClvError",
+    "ContactList",
+    "PurchaseFit",
+    "SpendFit",
+    "TopDecileCapture",
+    "backtest_by_group",
+    "backtest_by_repeat_purchases",
+    "backtest_totals",
+    "discount_factors",
+    "expected_purchases",
+    "expected_spend",
+    "fit_bgnbd",
+    "fit_gamma_gamma",
+    "fit_mbgnbd",
+    "monthly_expected_purchases",
+    "optimal_contact_list",
+    "p_alive",
+    "predict_customers",
+    "predicted_clv",
+    "top_decile_capture",
+]
