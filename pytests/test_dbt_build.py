@@ -79,7 +79,7 @@ def test_marts_agree_with_an_independent_count_from_the_files(builds, generated_
     facts = independent_facts(generated_data)
     env = builds[engine, "tie_aware"][2]
     assert query_warehouse(env, "select count(*) from analytics.rfm_segments")[0][0] == facts["people"]
-    assert query_warehouse(env, "select sum(total_value) from analytics.clv")[0][0] == facts["revenue"]
+    assert query_warehouse(env, "select sum(revenue) from analytics.clv")[0][0] == facts["revenue"]
     month1 = query_warehouse(
         env, "select sum(active_customers) from analytics.cohort_retention where months_since_first_purchase = 1"
     )[0][0]

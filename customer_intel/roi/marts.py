@@ -235,19 +235,25 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return converted
 
 
-def read_totals(warehouse: Warehouse, schema: str, target_name: str, clv: pd.DataFrame) -> CustomerTotals:
-    """Customer, purchase and revenue totals from the ``clv`` segments; as-of date and last purchase from
-    ``rfm_segments``."""
-    if clv.empty or not clv["customers"].sum():
-        raise RoiError("marts: clv is empty: load data with orders, then run dbt build")
+def read_as_of(warehouse: Warehouse, schema: str, target_name: str) -> tuple[dt.date, dt.date]:
+    """The as-of date of ``rfm_segments`` and the date of the last purchase in it."""
     sql = AS_OF_SQL.format(relation=relation(schema, "rfm_segments"))
     row = read_relation(warehouse, schema, "rfm_segments", sql, target_name).iloc[0]
+    if pd.isna(row["as_of_date"]):
+        raise RoiError("marts: rfm_segments is empty: load data with orders, then run dbt build")
+    return pd.Timestamp(row["as_of_date"]).date(), pd.Timestamp(row["last_purchase_date"]).date()
+
+
+def customer_totals(clv: pd.DataFrame, as_of_date: dt.date, last_purchase_date: dt.date) -> CustomerTotals:
+    """Customer, purchase and revenue totals: the ``clv`` segments together."""
+    if clv.empty:
+        raise RoiError("marts: clv is empty: load data with orders, then run dbt build")
     return CustomerTotals(
-        as_of_date=pd.Timestamp(row["as_of_date"]).date(),
+        as_of_date=as_of_date,
         customers=int(clv["customers"].sum()),
         purchases=int(clv["purchases"].sum()),
         revenue=float(clv["revenue"].sum()),
-        last_purchase_date=pd.Timestamp(row["last_purchase_date"]).date(),
+        last_purchase_date=last_purchase_date,
     )
 
 
@@ -255,8 +261,9 @@ def read_marts(target: Target) -> Marts:
     """Every mart the business cases, charts and report use, from ``target.schema``."""
     warehouse = open_warehouse(target)
     try:
+        as_of_date, last_purchase_date = read_as_of(warehouse, target.schema, target.name)
         tables = {name: read_mart(warehouse, target.schema, name, target.name) for name in MART_COLUMNS}
-        totals = read_totals(warehouse, target.schema, target.name, tables["clv"])
     finally:
         warehouse.close()
+    totals = customer_totals(tables["clv"], as_of_date, last_purchase_date)
     return Marts(target_name=target.name, totals=totals, **tables)
