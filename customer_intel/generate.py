@@ -2,7 +2,7 @@
 
 The project must run without the real dataset, so this module writes files that a loader cannot tell apart
 from the Kaggle originals by format: the same names and headers (from ``olist_files.OLIST_FILES``), the same
-quoting habits, BOM and line endings, the same quirks (see ``/work/shared/olist-facts.md``) and roughly the same
+quoting habits, BOM and line endings, the same quirks (pytests/test_generate.py checks them) and roughly the same
 distributions. Same seed + same number of orders + same ``people_per_chunk`` => byte-identical files.
 
 Approach

@@ -64,6 +64,7 @@ import psycopg2
 from psycopg2.extras import execute_values
 from tqdm import tqdm
 
+from customer_intel.errors import first_line as _first_line
 from customer_intel.olist_files import DOUBLE, OLIST_FILES, RAW_SCHEMA, TEXT, TIMESTAMP, TIMESTAMP_FORMAT, OlistFile
 from customer_intel.profile import PROJECT_ROOT, Target, load_target
 
@@ -416,11 +417,6 @@ def _audit_row(loaded: LoadedFile, load_id: str, loaded_at: datetime) -> tuple:
 def _ddl(table: str, columns, types: dict) -> str:
     column_list = ", ".join(f'"{name}" {types.get(kind, kind)}' for name, kind in columns)
     return f"create table if not exists {table} ({column_list})"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
 
 
 # ---------------------------------------------------------------------------------------------------------------

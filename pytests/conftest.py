@@ -192,12 +192,12 @@ def _roi_rfm_segments():
 
 def _roi_clv(rfm):
     grouped = rfm.groupby("rfm_segment", as_index=False).agg(
-        customers=("customer_unique_id", "size"), total_value=("monetary", "sum"))
+        customers=("customer_unique_id", "size"), revenue=("monetary", "sum"), purchases=("frequency", "sum"))
     return grouped.assign(
         customer_share=grouped["customers"] / grouped["customers"].sum(),
-        avg_value=grouped["total_value"] / grouped["customers"],
-        value_share=grouped["total_value"] / grouped["total_value"].sum(),
-    )[["rfm_segment", "customers", "customer_share", "avg_value", "total_value", "value_share"]]
+        avg_monetary=grouped["revenue"] / grouped["customers"],
+        revenue_share=grouped["revenue"] / grouped["revenue"].sum(),
+    )[["rfm_segment", "customers", "customer_share", "avg_monetary", "revenue", "revenue_share", "purchases"]]
 
 
 # cohort month → (cohort size, customers back in month 1). Kept cohorts 2017-01..05: 48 returners / 10,000 people
@@ -244,7 +244,9 @@ def _roi_segment_geography():
     import pandas as pd
 
     states = {"SP": 6, "RJ": 3, "MG": 2}
-    frame = pd.DataFrame([{"rfm_segment": s, "customer_state": state, "customers": weight * (i + 1),
+    regions = {"SP": "Southeast", "RJ": "Southeast", "MG": "Southeast"}
+    frame = pd.DataFrame([{"rfm_segment": s, "customer_state": state, "region": regions[state],
+                           "customers": weight * (i + 1),
                            "revenue": 150.0 * weight * (i + 1)}
                           for i, s in enumerate(ROI_SEGMENTS) for state, weight in states.items()])
     by_segment = frame.groupby("rfm_segment")
@@ -254,18 +256,21 @@ def _roi_segment_geography():
     return frame
 
 
-def _roi_win_back_targets():
-    """40 targets, average historical value 240.00: 24 At Risk (12 × 250, 12 × 350) and 16 Hibernating × 150."""
-    import pandas as pd
+WIN_BACK_SEGMENTS = ("At Risk", "Hibernating")
 
-    values = [("At Risk", 250.0)] * 12 + [("At Risk", 350.0)] * 12 + [("Hibernating", 150.0)] * 16
-    return pd.DataFrame([{
-        "customer_unique_id": f"w{index:02d}", "rfm_segment": segment,
-        "last_purchase_at": pd.Timestamp("2017-01-15") + pd.Timedelta(days=index),
-        "days_since_last_purchase": 259 - index, "historical_value": value,
-        "customer_state": ("SP", "RJ", "MG")[index % 3], "customer_city": "sao paulo",
-        "favourite_category": "cama_mesa_banho",
-    } for index, (segment, value) in enumerate(values)])
+
+def _roi_win_back_targets(rfm):
+    """The people of rfm_segments in At Risk and Hibernating, as the mart holds them: 20 targets worth 300.00 on
+    average. At Risk: people 2, 7, …, 47 (index % 5 = 2), monetary 50 + 10 × index: 10 people, 2,950 (295 each);
+    Hibernating: 3, 8, …, 48: 10 people, 3,050. Together 6,000 / 20 = 300."""
+    targets = rfm.loc[rfm["rfm_segment"].isin(WIN_BACK_SEGMENTS)].reset_index(drop=True)
+    return targets.assign(
+        days_since_last_purchase=targets["recency_days"],
+        customer_state=[("SP", "RJ", "MG")[index % 3] for index in range(len(targets))],
+        customer_city="sao paulo",
+        favourite_category="cama_mesa_banho",
+    )[["customer_unique_id", "rfm_segment", "last_purchase_at", "days_since_last_purchase", "monetary",
+       "customer_state", "customer_city", "favourite_category"]]
 
 
 def make_roi_marts() -> dict:
@@ -276,7 +281,7 @@ def make_roi_marts() -> dict:
         "cohort_retention": _roi_cohort_retention(),
         "segment_product_affinity": _roi_segment_product_affinity(),
         "segment_geography": _roi_segment_geography(),
-        "win_back_targets": _roi_win_back_targets(),
+        "win_back_targets": _roi_win_back_targets(rfm),
     }
 
 

@@ -55,10 +55,10 @@ def test_writes_every_output(duckdb_run):
 def test_outputs_agree_with_the_hand_made_marts(duckdb_run):
     out, _ = duckdb_run
     scenarios = csv(out, "win_back_scenarios").set_index("success_rate")
-    # 40 targets worth 240 on average; at 5 %: 2 × 240 × 0.25 = 120 gross − 40 × 0.50 = 20 cost → 100
-    assert scenarios["people"].unique().tolist() == [40]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(100.0)
-    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.5 / 60)
+    # 20 targets worth 300 on average; at 5 %: 1 × 300 × 0.25 = 75 gross − 20 × 0.50 = 10 cost → 65
+    assert scenarios["people"].unique().tolist() == [20]
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(65.0)
+    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.5 / 75)
     assert metric(out, "data", "as_of_date") == "2017-10-01"
     assert float(metric(out, "welcome_series", "baseline_month1_retention")) == pytest.approx(0.0048)
     assert float(metric(out, "welcome_series", "new_customers_per_month")) == pytest.approx(12_200 / 6)
@@ -83,7 +83,7 @@ def test_flags_override_the_assumptions(duckdb_run, tmp_path):
                "0.05,0.1", "--runs", "200", env=env)
     scenarios = csv(tmp_path, "win_back_scenarios").set_index("success_rate")
     assert scenarios.index.tolist() == [0.05, 0.10]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(120 - 40)
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(75 - 20)
     assert csv(tmp_path, "monte_carlo_summary")["runs"].tolist() == [200, 200]
 
 

@@ -63,10 +63,10 @@ class Results:
 def win_back_case(marts: Marts, assumptions: Assumptions) -> WinBackCase:
     """Targets from the mart, scenarios, break-even, sensitivity grid and simulation of the win-back campaign."""
     settings = assumptions.win_back
-    targets = win_back.summarise_targets(marts.win_back_targets)
+    targets = win_back.summarise_targets(marts.win_back_targets, marts.clv)
     inputs = win_back.WinBackInputs(
         people=targets.people,
-        avg_value=targets.avg_value,
+        avg_monetary=targets.avg_monetary,
         gross_margin=settings.gross_margin,
         cost_per_contact=settings.cost_per_contact,
         fixed_cost=settings.fixed_cost,
@@ -152,7 +152,7 @@ def summary_table(results: Results) -> pd.DataFrame:
         ("data", "as_of_date", results.as_of_date.isoformat()),
         ("data", "target", results.target_name),
         ("win_back", "people", wb.inputs.people),
-        ("win_back", "avg_value", wb.inputs.avg_value),
+        ("win_back", "avg_monetary", wb.inputs.avg_monetary),
         ("win_back", "break_even_success_rate", wb.break_even_success_rate),
         ("welcome_series", "baseline_month1_retention", ws.baseline.rate),
         ("welcome_series", "baseline_returners", ws.baseline.returners),

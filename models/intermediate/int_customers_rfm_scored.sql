@@ -80,9 +80,9 @@ select
     recency_days,
     frequency,
     monetary,
-    cast(r_score as {{ dbt.type_int() }}) as r_score,
-    cast(f_score as {{ dbt.type_int() }}) as f_score,
-    cast(m_score as {{ dbt.type_int() }}) as m_score,
+    r_score,
+    f_score,
+    m_score,
     '{{ scheme }}' as rfm_scheme,
     as_of_date
 from scored

@@ -23,7 +23,7 @@ layers as (
     select 'rfm_segments' as layer, sum(monetary) as revenue
     from {{ ref('rfm_segments') }}
     union all
-    select 'clv' as layer, sum(total_value) as revenue
+    select 'clv' as layer, sum(revenue) as revenue
     from {{ ref('clv') }}
     union all
     select 'segment_geography' as layer, sum(revenue) as revenue
