@@ -96,6 +96,7 @@ CATEGORY_TRANSLATION = (
     ("seguros_e_servicos", "security_and_services"),
 )
 
+
 def _block_sizes(total: int, shares: np.ndarray) -> np.ndarray:
     """Integer sizes summing to ``total``, proportional to ``shares``, each at least 1 (largest remainder)."""
     exact = shares / shares.sum() * (total - shares.size)

@@ -10,6 +10,7 @@ from customer_intel.olist_files import BY_TABLE_NAME
 #: Share of plain values written quoted in the columns that the Kaggle files quote at random.
 RANDOM_QUOTE_PROBABILITY = 0.005
 
+
 def timestamp_texts(seconds: np.ndarray, present: np.ndarray | None = None) -> list[str]:
     """``YYYY-MM-DD HH:MM:SS`` strings; empty where ``present`` is False."""
     text = np.datetime_as_string(np.asarray(seconds, dtype=np.int64).astype("datetime64[s]"), unit="s")

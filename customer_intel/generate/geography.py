@@ -145,6 +145,7 @@ GEOLOCATION_ROWS_MEDIAN = 33.0
 GEOLOCATION_ROWS_SIGMA = 1.0
 GEOLOCATION_ROWS_MAX = 1_200
 
+
 def accented(city: str) -> str:
     return " ".join(ACCENTED_WORDS.get(word, word) for word in city.split(" "))
 

@@ -22,6 +22,7 @@ GEOLOCATION_OTHER_VARIANT_PROBABILITY = 0.01
 GEOLOCATION_DUPLICATE_PROBABILITY = 0.25
 GEOLOCATION_PREFIXES_PER_CHUNK = 2_000
 
+
 def _geolocation_columns(seed: int, universe: ZipUniverse, prefix_rows: np.ndarray, chunk_index: int
                          ) -> list[list[str]]:
     rng = np.random.default_rng([seed & MASK64, zlib.crc32(b"geolocation"), chunk_index])

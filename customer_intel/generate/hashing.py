@@ -8,6 +8,7 @@ import numpy as np
 MASK64 = (1 << 64) - 1
 _GOLDEN64 = 0x9E3779B97F4A7C15
 
+
 def _mix64_int(value: int) -> int:
     value &= MASK64
     value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & MASK64

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from customer_intel.generate.catalogue import Catalogue
 from customer_intel.generate.forced_quirks import FORCED
 from customer_intel.generate.geography import ZipUniverse
 from customer_intel.generate.order_chunk import BOLETO, CANCELED, CREATED, DELIVERED, SHIPPED, UNAVAILABLE, OrderChunk
@@ -45,13 +44,17 @@ ESTIMATE_MEDIAN_DAYS = 23.0
 ESTIMATE_SIGMA = 0.3
 DELIVERY_ESTIMATE_CORRELATION = 0.6
 
-class OrderGenerator:
-    """Draws people, their orders and everything hanging off an order, one chunk at a time."""
 
-    def __init__(self, seed: int, n_orders: int, catalogue: Catalogue, universe: ZipUniverse) -> None:
+class OrderGenerator:
+    """Draws people and their orders (times, addresses, statuses, lifecycle), one chunk at a time.
+
+    Items, payments and reviews hang off these orders: ``items.draw_items``, ``payments.draw_payments``,
+    ``reviews.draw_reviews``, called in that order on the chunk's random generator (see ``writers``).
+    """
+
+    def __init__(self, seed: int, n_orders: int, universe: ZipUniverse) -> None:
         self.seed = seed
         self.n_orders = n_orders
-        self.catalogue = catalogue
         self.universe = universe
         self.calendar = PurchaseCalendar()
         self.repeat_cutoff = epoch_seconds(REPEAT_CUTOFF)

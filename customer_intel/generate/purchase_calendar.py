@@ -39,8 +39,10 @@ HOUR_WEIGHTS = (
     5995, 6518, 6569, 6454, 6675, 6150, 5769, 5982, 6193, 6217, 5816, 4123,
 )
 
+
 def epoch_seconds(day: np.datetime64) -> int:
     return int(np.datetime64(day, "s").astype(np.int64))
+
 
 class PurchaseCalendar:
     """Daily purchase probabilities following the real monthly volumes; hour-of-day profile."""

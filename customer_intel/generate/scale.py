@@ -9,6 +9,7 @@ REAL_SELLERS = 3_095
 REAL_ZIP_PREFIXES = 19_015
 DEFAULT_PEOPLE_PER_CHUNK = 25_000
 
+
 @dataclass(frozen=True)
 class Scale:
     """Sizes of the reference tables for a number of orders."""

@@ -129,9 +129,10 @@ def _write_translation(out_dir: Path) -> int:
     path.write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8"))
     return len(CATEGORY_TRANSLATION)
 
+
 def _write_orders(out_dir: Path, seed: int, n_orders: int, people_per_chunk: int, catalogue: Catalogue,
                   universe: ZipUniverse, progress: Callable[[int], None] | None) -> dict[str, int]:
-    generator = OrderGenerator(seed, n_orders, catalogue, universe)
+    generator = OrderGenerator(seed, n_orders, universe)
     files = _Files(out_dir)
     first_person = first_order = first_review_row = 0
     chunk_index = 0
