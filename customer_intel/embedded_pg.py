@@ -144,9 +144,7 @@ def _signal_postmaster(data: Path, wait: float = 10.0) -> None:
             return
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _alive(pid):
                 return
             time.sleep(0.1)
 
@@ -250,13 +248,18 @@ def stop_kept(folder: Path) -> bool:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped by its parent, does not)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True  # no /proc (macOS): kill(0) is all we know
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def ensure(env=None) -> tuple[Server | None, str | None]:

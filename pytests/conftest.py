@@ -548,6 +548,14 @@ MISSING_PARTS = {
 }
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test that needs a PostgreSQL carries the ``postgres`` mark, also through shared fixtures (so that
+    ``pytest -m postgres`` selects all of them)."""
+    for item in items:
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     reasons = []
     for report in terminalreporter.stats.get("skipped", []):

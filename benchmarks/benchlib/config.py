@@ -50,7 +50,7 @@ PRESETS = {
                     growth_from=0.05, growth_to=0.1, memory_scale=0.1),
 }
 
-# Targets of the issue: (key, description, comparison, threshold).
+# The targets a run is judged by: (key, description, comparison, threshold).
 LOAD_SPEEDUP_MIN = 10.0
 BUILD_OVER_LIMIT_MAX = 3.0
 COST_GROWTH_MAX = 1.2

@@ -128,7 +128,7 @@ def _rss_anon_bytes(pid: int) -> int:
 
 
 def postgres_backends(table: dict[int, Proc], databases: Sequence[str]) -> set[int]:
-    """Server processes working for ``databases``: their backends (process title 'postgres: ... user db host')
+    """Server processes working for ``databases``: their backends (process title 'postgres: user db host ...')
     and the parallel workers those backends started ('parallel worker for PID n')."""
     if not databases:
         return set()
@@ -140,8 +140,11 @@ def postgres_backends(table: dict[int, Proc], databases: Sequence[str]) -> set[i
         words = title.split()
         if "parallel worker for PID" in title:
             workers[pid] = int(words[-1])
-        elif len(words) >= 5 and words[0] == "postgres:" and words[3] in databases:
-            backends.add(pid)
+        elif words[:1] == ["postgres:"]:
+            # 'postgres: [cluster_name:] user database host state' (Debian's clusters set cluster_name)
+            fields = words[2:] if len(words) > 1 and words[1].endswith(":") else words[1:]
+            if len(fields) >= 3 and fields[1] in databases:
+                backends.add(pid)
     return backends | {pid for pid, leader in workers.items() if leader in backends}
 
 

@@ -1,6 +1,7 @@
 """PostgreSQL administration: the profile's postgres target, creating and dropping the benchmark's databases."""
 from __future__ import annotations
 
+
 def postgres_target(database: str | None = None):
     from dataclasses import replace
 

@@ -25,8 +25,12 @@ def _pandas_engine(target):
     import sqlalchemy
 
     dsn = target.postgres_dsn()
-    url = sqlalchemy.URL.create("postgresql+psycopg2", username=dsn["user"], password=dsn["password"],
-                                host=dsn["host"], port=dsn["port"], database=dsn["dbname"])
+    if dsn["host"].startswith("/"):  # a Unix socket folder (the embedded server): libpq takes it as a parameter
+        url = sqlalchemy.URL.create("postgresql+psycopg2", username=dsn["user"], password=dsn["password"] or None,
+                                    database=dsn["dbname"], query={"host": dsn["host"], "port": str(dsn["port"])})
+    else:
+        url = sqlalchemy.URL.create("postgresql+psycopg2", username=dsn["user"], password=dsn["password"],
+                                    host=dsn["host"], port=dsn["port"], database=dsn["dbname"])
     return sqlalchemy.create_engine(url)
 
 

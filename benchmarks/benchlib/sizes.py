@@ -112,6 +112,42 @@ def run_scale(ctx: Context, scale: float) -> None:
 
 
 def run(settings: Settings) -> int:
+    """The whole benchmark. PostgreSQL is the profile's postgres target when it answers; otherwise an embedded
+    PostgreSQL (customer_intel.embedded_pg) started for this run and stopped at its end."""
+    from customer_intel import embedded_pg
+
+    server = None
+    try:
+        if "postgres" in settings.engines:
+            server = _embedded_server_if_needed(embedded_pg)
+        return _run(settings)
+    except embedded_pg.Unavailable as exc:
+        print(f"bench: PostgreSQL not reachable through the profile's postgres target: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _embedded_server_if_needed(embedded_pg):
+    """None when the configured server answers (on a maintenance database: the benchmark's own ones may not exist
+    yet); else a started embedded server, which os.environ then points at."""
+    reason = "EMBEDDED_POSTGRES=yes" if embedded_pg.mode() == "yes" else None
+    if reason is None:
+        for maintenance_db in ("postgres", "template1"):
+            reason = embedded_pg.answers({**os.environ, "POSTGRES_DB": maintenance_db})
+            if reason is None:
+                return None
+    if embedded_pg.mode() == "no":
+        raise embedded_pg.Unavailable(f"{embedded_pg.describe()}: {reason} (and EMBEDDED_POSTGRES=no)")
+    server = embedded_pg.start_temporary()
+    print(f"bench: PostgreSQL at {embedded_pg.describe()} does not answer ({reason}): using an embedded PostgreSQL "
+          f"{server.version} in {server.folder}, stopped at the end", flush=True)
+    os.environ.update(server.env)
+    return server
+
+
+def _run(settings: Settings) -> int:
     run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
     settings.results_dir.mkdir(parents=True, exist_ok=True)
     base_env = os.environ.copy()
