@@ -38,7 +38,10 @@ function until(test, then, tries) {
   if (tries <= 0) { show("status", "timeout"); return; }
   setTimeout(() => until(test, then, tries - 1), 100);
 }
-until(() => { const text = frame.contentDocument.body.innerText; return /\\bColumns\\b/.test(text) && text; }, text => {
+until(() => {  // the model page is drawn once its columns table has cells
+  const doc = frame.contentDocument;
+  return doc.querySelectorAll("table td").length > 0 && doc.body.innerText;
+}, text => {
   show("model", text);
   frame.contentWindow.location.hash = "#!/overview?g_v=1";
   until(() => {
@@ -93,8 +96,9 @@ def browse(site: Path, profile: Path) -> tuple[list[str], dict[str, str]]:
     """Console lines, and the check page's fields (status, model page text, graph node ids)."""
     server = serve(site)
     try:
+        # The site draws in a few seconds; a broken one may never settle: Chromium is stopped after 60 s.
         console, dom = load_in_chromium(f"http://127.0.0.1:{server.server_address[1]}/__check.html", profile,
-                                        budget_ms=30000)
+                                        budget_ms=30000, timeout_s=60)
     finally:
         server.shutdown()
         server.server_close()
@@ -156,6 +160,7 @@ def test_docs_check_fails_on_a_broken_site(docs_site, tmp_path):
     shutil.copytree(docs_site, corrupt)
     (corrupt / "manifest.json").write_text((docs_site / "manifest.json").read_text(encoding="utf-8")[:5000])
     problems = docs_problems(corrupt, tmp_path / "profile1")
+    assert any(p.startswith("console:") and "JSON" in p for p in problems), problems
     assert any(p.startswith("lineage graph lacks") for p in problems), problems
     assert any(p.startswith("model page lacks") for p in problems), problems
 
