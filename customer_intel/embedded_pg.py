@@ -8,7 +8,7 @@ database ``olist`` are created in it.
 
 - ``answers(env)``: None when the server ``env``'s POSTGRES_* describe accepts a connection, else why not (one line).
 - ``start_temporary()``: a throw-away server in a new temporary folder, stopped and deleted at ``stop()``, at exit,
-  on SIGTERM, and by a watchdog process if this process is killed outright: no server outlives its owner.
+  on SIGTERM or Ctrl-C, and by a watchdog process if this process is killed outright: no server outlives its owner.
 - ``start_kept(folder)``: start, or reuse, the server whose data lives in ``folder``; it keeps running (``stop_kept``).
 - ``EMBEDDED_POSTGRES``: ``auto`` (default: start one only when the configured server does not answer), ``no``
   (never: use the configured server or nothing), ``yes`` (always, even when a server answers).
@@ -186,14 +186,19 @@ def _start(folder: Path, cleanup_mode: str | None):
 _sigterm_installed = False
 
 
+def _sigterm_to_interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def _sigterm_to_exit() -> None:
-    """SIGTERM normally ends Python without running atexit handlers or pytest's teardown: turn it into SystemExit
-    (only where nobody else handles SIGTERM, and only in the main thread)."""
+    """SIGTERM normally ends Python without running atexit handlers or pytest's teardown: make it end the program
+    the way Ctrl-C does (KeyboardInterrupt: pytest stops the session and tears its fixtures down). Only where
+    nobody else handles SIGTERM, and only in the main thread."""
     global _sigterm_installed
     if _sigterm_installed or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
         return
     try:
-        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+        signal.signal(signal.SIGTERM, _sigterm_to_interrupt)
         _sigterm_installed = True
     except ValueError:  # not the main thread
         pass

@@ -57,7 +57,8 @@ time.sleep(60)
 
 @pytest.mark.parametrize("how", ["sigterm", "kill"])
 def test_server_does_not_outlive_its_process(how):
-    """SIGTERM: the process exits and stops its server; SIGKILL (no clean-up possible): the watchdog does it."""
+    """SIGTERM: the process ends as on Ctrl-C and stops its server; SIGKILL (no clean-up possible): the watchdog
+    does it."""
     child = subprocess.Popen([sys.executable, "-c", CHILD, how], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT)})
     folder, pid = child.stdout.readline().split()
