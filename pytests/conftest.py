@@ -556,7 +556,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.postgres)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    # Registered after pytest's terminal reporter, so that its summary (the ``-ra`` list) comes first.
+    config.pluginmanager.register(_LastWords(), "customer_intel_last_words")
+
+
+class _LastWords:
+    @pytest.hookimpl(wrapper=True)
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        result = yield
+        _last_words(terminalreporter)
+        return result
+
+
+def _last_words(terminalreporter):
+    """Which PostgreSQL the tests ran on, and one line per missing part with the command that installs it."""
     reasons = []
     for report in terminalreporter.stats.get("skipped", []):
         longrepr = report.longrepr
