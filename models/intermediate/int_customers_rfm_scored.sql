@@ -6,18 +6,11 @@
     - reference: NTILE(4) on each measure, ties broken by customer_unique_id ascending, as the original
       project did (its segments split people with identical behaviour; see rfm_segments docs). -#}
 {%- set scheme = var('rfm_scheme') -%}
-{%- if scheme not in ['tie_aware', 'reference'] -%}
-    {{ exceptions.raise_compiler_error("var rfm_scheme must be 'tie_aware' or 'reference', got '" ~ scheme ~ "'") }}
-{%- endif -%}
-{%- if scheme == 'reference' -%}
-    {%- set r_score = reference_quartile('recency_days desc, customer_unique_id asc') -%}
-    {%- set f_score = reference_quartile('frequency asc, customer_unique_id asc') -%}
-    {%- set m_score = reference_quartile('monetary asc, customer_unique_id asc') -%}
-{%- else -%}
-    {%- set r_score = tie_aware_quartile('recency_days desc') -%}
-    {%- set f_score = 'case when frequency >= 4 then 4 else frequency end' -%}
-    {%- set m_score = tie_aware_quartile('monetary asc') -%}
-{%- endif %}
+{#- The expressions live in macro rfm_score_expressions, shared with segment_history. -#}
+{%- set scores = rfm_score_expressions() -%}
+{%- set r_score = scores.r_score -%}
+{%- set f_score = scores.f_score -%}
+{%- set m_score = scores.m_score %}
 
 with
 

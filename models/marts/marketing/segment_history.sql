@@ -1,0 +1,52 @@
+{#- Every person's RFM measures, scores and segment at each monthly snapshot date, scored per snapshot with the
+    macros and the rules seed of rfm_segments: the rows of one snapshot date D are exactly rfm_segments built
+    with var as_of_date = D. -#}
+{%- set scores = rfm_score_expressions(partition_by='snapshot_date') %}
+
+with
+
+snapshots as (
+
+    select * from {{ ref('int_purchases_aggregated_to_customer_snapshots') }}
+
+),
+
+segment_rules as (
+
+    select * from {{ ref('rfm_segment_rules') }}
+    where rfm_scheme = '{{ var("rfm_scheme") }}'
+
+),
+
+scored as (
+
+    select
+        snapshot_date,
+        customer_unique_id,
+        last_purchase_at,
+        recency_days,
+        frequency,
+        monetary,
+        {{ scores.r_score }} as r_score,
+        {{ scores.f_score }} as f_score,
+        {{ scores.m_score }} as m_score
+    from snapshots
+
+)
+
+select
+    cast(scored.snapshot_date as date) as snapshot_date,
+    cast(scored.customer_unique_id as {{ dbt.type_string() }}) as customer_unique_id,
+    cast(scored.last_purchase_at as timestamp) as last_purchase_at,
+    cast(scored.recency_days as integer) as recency_days,
+    cast(scored.frequency as integer) as frequency,
+    cast(scored.monetary as numeric(18, 2)) as monetary,
+    cast(scored.r_score as integer) as r_score,
+    cast(scored.f_score as integer) as f_score,
+    cast(scored.m_score as integer) as m_score,
+    cast(segment_rules.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(segment_rules.segment_order as integer) as segment_order,
+    cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme
+from scored
+inner join segment_rules
+    on {{ segment_rules_match('scored', 'segment_rules') }}
