@@ -6,7 +6,10 @@
     Computed without a person × month cross join: a person's purchases are summed per entry month, accumulated
     with window functions, and each accumulated state is joined to the snapshots from its entry month until the
     next one (a range join over the handful of snapshot dates). next_purchase_at, the first purchase on or after
-    the snapshot, is the earliest purchase of the next state, which segment_reactivation needs. -#}
+    the snapshot, is the earliest purchase of the next state, which segment_reactivation needs.
+    Ephemeral: segment_history is its only reader, and storing its rows (people × snapshots) as a table of its
+    own cost a quarter of the history's build time at 10× Olist (benchmarks/README.md). -#}
+{{ config(materialized='ephemeral') }}
 {%- set months_back = var('segment_history_months') | int -%}
 {%- set step = var('segment_history_step_months') | int -%}
 {%- if step < 1 or months_back < 0 -%}
@@ -115,8 +118,7 @@ select
     ) as recency_days,
     cast(states.frequency as {{ dbt.type_int() }}) as frequency,
     cast(states.monetary as {{ money_type() }}) as monetary,
-    states.next_purchase_at,
-    snapshot_dates.as_of_date
+    states.next_purchase_at
 from states
 inner join snapshot_dates
     on states.valid_from <= snapshot_dates.snapshot_date

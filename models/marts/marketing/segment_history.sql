@@ -1,6 +1,7 @@
 {#- Every person's RFM measures, scores and segment at each monthly snapshot date, scored per snapshot with the
     macros and the rules seed of rfm_segments: the rows of one snapshot date D are exactly rfm_segments built
-    with var as_of_date = D. -#}
+    with var as_of_date = D. next_purchase_at is what happened next (known only after the snapshot date), kept
+    so that return rates need no second pass over the purchases. -#}
 {%- set scores = rfm_score_expressions(partition_by='snapshot_date') %}
 
 with
@@ -27,6 +28,7 @@ scored as (
         recency_days,
         frequency,
         monetary,
+        next_purchase_at,
         {{ scores.r_score }} as r_score,
         {{ scores.f_score }} as f_score,
         {{ scores.m_score }} as m_score
@@ -46,7 +48,8 @@ select
     cast(scored.m_score as integer) as m_score,
     cast(segment_rules.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
     cast(segment_rules.segment_order as integer) as segment_order,
-    cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme
+    cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme,
+    cast(scored.next_purchase_at as timestamp) as next_purchase_at
 from scored
 inner join segment_rules
     on {{ segment_rules_match('scored', 'segment_rules') }}

@@ -15,14 +15,10 @@ history as (
 
 ),
 
-next_purchases as (
+as_of as (
 
-    select
-        snapshot_date,
-        customer_unique_id,
-        next_purchase_at,
-        as_of_date
-    from {{ ref('int_purchases_aggregated_to_customer_snapshots') }}
+    select max(as_of_date) as as_of_date
+    from {{ ref('rfm_segments') }}
 
 ),
 
@@ -45,13 +41,11 @@ observed as (
         horizons.horizon_months,
         cast({{ dbt.dateadd('month', 'horizons.horizon_months', 'history.snapshot_date') }} as date)
             as observed_until,
-        next_purchases.next_purchase_at,
-        next_purchases.as_of_date
+        history.next_purchase_at,
+        as_of.as_of_date
     from history
-    inner join next_purchases
-        on history.snapshot_date = next_purchases.snapshot_date
-        and history.customer_unique_id = next_purchases.customer_unique_id
     cross join horizons
+    cross join as_of
 
 ),
 
