@@ -122,4 +122,4 @@ select
 from states
 inner join snapshot_dates
     on states.valid_from <= snapshot_dates.snapshot_date
-    and (states.valid_until is null or snapshot_dates.snapshot_date < states.valid_until)
+    and (states.valid_until is null or states.valid_until > snapshot_dates.snapshot_date)

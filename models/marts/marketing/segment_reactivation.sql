@@ -24,11 +24,10 @@ as_of as (
 
 horizons as (
 
-    {% for horizon in horizons -%}
-    select cast({{ horizon | int }} as {{ dbt.type_int() }}) as horizon_months
-    {% if not loop.last %}union all
-    {% endif -%}
-    {%- endfor %}
+    {% for horizon in horizons %}
+        select cast({{ horizon | int }} as {{ dbt.type_int() }}) as horizon_months
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
