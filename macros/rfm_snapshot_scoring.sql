@@ -22,11 +22,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-
-{% macro segment_rules_match(scores, rules) -%}
-    {#- Join condition of a scored row (relation alias `scores`) to the rfm_segment_rules seed (alias `rules`):
-        every score within the rule's ranges. -#}
-    {{ scores }}.r_score between {{ rules }}.r_score_min and {{ rules }}.r_score_max
-    and {{ scores }}.f_score between {{ rules }}.f_score_min and {{ rules }}.f_score_max
-    and {{ scores }}.m_score between {{ rules }}.m_score_min and {{ rules }}.m_score_max
-{%- endmacro %}

@@ -19,6 +19,33 @@ segment_rules as (
 
 ),
 
+score_values as (
+
+    select cast(generated_number as {{ dbt.type_int() }}) as score
+    from ({{ dbt.generate_series(4) }}) as series
+
+),
+
+segment_of_scores as (
+
+    {#- The rules' ranges expanded to the 64 (r, f, m) combinations, so that millions of snapshot rows find their
+        segment through an equality join instead of a range join (the rules partition the score cube: tested). -#}
+    select
+        r_values.score as r_score,
+        f_values.score as f_score,
+        m_values.score as m_score,
+        segment_rules.rfm_segment,
+        segment_rules.segment_order
+    from score_values as r_values
+    cross join score_values as f_values
+    cross join score_values as m_values
+    inner join segment_rules
+        on r_values.score between segment_rules.r_score_min and segment_rules.r_score_max
+        and f_values.score between segment_rules.f_score_min and segment_rules.f_score_max
+        and m_values.score between segment_rules.m_score_min and segment_rules.m_score_max
+
+),
+
 scored as (
 
     select
@@ -46,10 +73,12 @@ select
     cast(scored.r_score as integer) as r_score,
     cast(scored.f_score as integer) as f_score,
     cast(scored.m_score as integer) as m_score,
-    cast(segment_rules.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
-    cast(segment_rules.segment_order as integer) as segment_order,
+    cast(segment_of_scores.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(segment_of_scores.segment_order as integer) as segment_order,
     cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme,
     cast(scored.next_purchase_at as timestamp) as next_purchase_at
 from scored
-inner join segment_rules
-    on {{ segment_rules_match('scored', 'segment_rules') }}
+inner join segment_of_scores
+    on scored.r_score = segment_of_scores.r_score
+    and scored.f_score = segment_of_scores.f_score
+    and scored.m_score = segment_of_scores.m_score
