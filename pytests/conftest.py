@@ -147,10 +147,17 @@ def duckdb_warehouse_env(folder: Path) -> dict:
     return env
 
 
-def load_and_build(env: dict, data_dir: Path, scheme: str, workdir: Path) -> subprocess.CompletedProcess:
-    """load_data.py then `dbt build` under RFM scheme ``scheme``, into the warehouse ``env`` selects."""
+def load_and_build(env: dict, data_dir: Path, scheme: str, workdir: Path,
+                   extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+    """load_data.py then `dbt build` under RFM scheme ``scheme`` (and ``extra_vars``, e.g. as_of_date), into the
+    warehouse ``env`` selects."""
     run_script("load_data.py", "--data-dir", str(data_dir), env=env)
-    return run_dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}", workdir=workdir)
+    return run_dbt(env, "build", "--vars", dbt_vars(rfm_scheme=scheme, **(extra_vars or {})), workdir=workdir)
+
+
+def dbt_vars(**values) -> str:
+    """dbt's --vars argument (YAML) for ``values``."""
+    return "{" + ", ".join(f"{name}: {value}" for name, value in values.items()) + "}"
 
 
 @pytest.fixture(scope="session")
@@ -520,6 +527,10 @@ MART_KEYS = {
     "win_back_targets": ["customer_unique_id"],
     "customers": ["customer_unique_id"],
     "orders": ["order_id"],
+    "segment_history": ["snapshot_date", "customer_unique_id"],
+    "segment_transitions": ["to_snapshot_date", "from_segment", "to_segment"],
+    "segment_reactivation": ["snapshot_date", "rfm_segment", "horizon_months"],
+    "segment_reactivation_pooled": ["rfm_segment", "horizon_months"],
 }
 
 

@@ -1,12 +1,14 @@
 {#- Orders with the person behind them, item/payment/review totals, delivery times and the purchase flag.
     An order with no items has zero revenue (not null) so sums reconcile; a purchase is an order whose status
     is in var purchase_statuses. City abbreviations are replaced here, once, through the city_name_fixes seed:
-    every address of the project (orders, customers, win-back list) comes from this model. -#}
+    every address of the project (orders, customers, win-back list) comes from this model. With var as_of_date set, only orders purchased before it
+    exist (the point in time of every model downstream). -#}
 with
 
 orders as (
 
     select * from {{ ref('stg_olist__orders') }}
+    where {{ purchased_before_as_of('purchased_at') }}
 
 ),
 
