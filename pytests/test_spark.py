@@ -36,7 +36,8 @@ BAD_ORDER_LINES = (
 # The default scheme is built in full; the other one then rebuilds only what depends on the scheme (as a user
 # switching schemes would), which halves the time of the second build.
 FULL_BUILD_SCHEME = "tie_aware"
-SCHEME_DEPENDENT = "int_customers_rfm_scored+"
+# Everything the RFM scheme changes: the scores and what reads them, and every model of the rules seed (history).
+SCHEME_DEPENDENT = "int_customers_rfm_scored+ rfm_segment_rules+"
 REJECTS_SQL = ("select load_id, file_name, line_number, raw_text, reason from raw.load_rejects "
                "order by load_id, file_name, line_number")
 AUDIT_SQL = ("select load_id, file_name, rows_read, rows_loaded, rows_rejected, sha256, size_bytes "
