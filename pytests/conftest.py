@@ -166,7 +166,7 @@ def postgres_env(postgres_database_factory) -> dict:
 # postgres_env).
 
 ROI_SEGMENTS = ("Champions", "Loyal Customers", "At Risk", "Hibernating", "New Customers")
-ROI_DATE_COLUMNS = {"cohort_month", "as_of_date"}
+ROI_DATE_COLUMNS = {"cohort_month", "as_of_date", "first_purchase_date", "calibration_end_date"}
 ROI_TIMESTAMP_COLUMNS = {"last_purchase_at"}
 
 
@@ -255,12 +255,13 @@ def _roi_segment_geography():
 
 
 def _roi_win_back_targets():
-    """40 targets, average historical value 240.00: 24 At Risk (12 × 250, 12 × 350) and 16 Hibernating × 150."""
+    """40 targets c01..c40, average historical value 240.00: 24 At Risk (12 × 250, 12 × 350) and 16 Hibernating
+    × 150 (their segment and value are set here, not taken from rfm_segments)."""
     import pandas as pd
 
     values = [("At Risk", 250.0)] * 12 + [("At Risk", 350.0)] * 12 + [("Hibernating", 150.0)] * 16
     return pd.DataFrame([{
-        "customer_unique_id": f"w{index:02d}", "rfm_segment": segment,
+        "customer_unique_id": f"c{index + 1:02d}", "rfm_segment": segment,
         "last_purchase_at": pd.Timestamp("2017-01-15") + pd.Timedelta(days=index),
         "days_since_last_purchase": 259 - index, "historical_value": value,
         "customer_state": ("SP", "RJ", "MG")[index % 3], "customer_city": "sao paulo",
@@ -268,9 +269,70 @@ def _roi_win_back_targets():
     } for index, (segment, value) in enumerate(values)])
 
 
+ROI_AS_OF = "2017-10-01"
+ROI_CALIBRATION_END = "2017-04-01"
+
+
+# Repeat purchase days of the hand-made customers, as days after their first purchase (first purchase of c<index>:
+# 20 + 7 x index days before ROI_AS_OF; everyone not listed bought once). Drawn once from an MBG/NBD-like process
+# (rates Gamma(0.5, 40 days), drop-out Beta(1, 3)) and written out, so the models have something to fit.
+ROI_REPEAT_DAYS = {
+    1: [9], 5: [29, 52], 7: [12, 13, 32, 60, 68], 14: [61, 110], 15: [50], 17: [58, 76, 81, 102, 130], 19: [64],
+    20: [7, 29], 21: [41, 69, 106], 22: [3, 18, 22, 59, 81, 173], 24: [12, 32, 36, 49, 127, 141],
+    27: [26, 29, 41, 47, 93, 120, 155, 158, 160, 161, 193, 200, 204, 208], 29: [99], 30: [37, 166],
+    31: [45, 56, 59, 88, 100, 103, 145, 190], 32: [107, 114, 143, 186, 217], 38: [39, 168, 201],
+    40: [17, 28, 30, 80, 86, 114, 209, 214, 230, 238], 41: [104, 231], 42: [22], 43: [4, 167], 45: [5, 174],
+    46: [13, 31, 44, 48], 47: [104], 48: [118, 194, 336], 49: [71], 50: [350],
+}
+
+
+def roi_purchase_days(index: int) -> list:
+    """Hand-made purchase days of customer c<index> (see ROI_REPEAT_DAYS)."""
+    import pandas as pd
+
+    first = pd.Timestamp(ROI_AS_OF) - pd.Timedelta(days=20 + 7 * index)
+    return [first] + [first + pd.Timedelta(days=offset) for offset in ROI_REPEAT_DAYS.get(index, [])]
+
+
+def roi_clv_inputs_from_days(days_by_person: dict, value_of_day) -> "pd.DataFrame":
+    """The clv_inputs summary of hand-made purchase days, written out step by step (days; value per day)."""
+    import pandas as pd
+
+    as_of, end = pd.Timestamp(ROI_AS_OF), pd.Timestamp(ROI_CALIBRATION_END)
+    rows = []
+    for person, days in days_by_person.items():
+        values = [value_of_day(person, k) for k in range(len(days))]
+        calibration = [day for day in days if day < end]
+        in_calibration = bool(calibration)
+        rows.append({
+            "customer_unique_id": person, "first_purchase_date": days[0], "as_of_date": as_of,
+            "frequency": len(days) - 1, "recency": (days[-1] - days[0]).days, "tenure": (as_of - days[0]).days,
+            "monetary": sum(values), "avg_purchase_value": sum(values) / len(days),
+            "avg_repeat_purchase_value": sum(values[1:]) / (len(days) - 1) if len(days) > 1 else None,
+            "calibration_end_date": end, "is_in_calibration": in_calibration,
+            "calibration_frequency": len(calibration) - 1 if in_calibration else None,
+            "calibration_recency": (calibration[-1] - days[0]).days if in_calibration else None,
+            "calibration_tenure": (end - days[0]).days if in_calibration else None,
+            "calibration_avg_repeat_purchase_value":
+                sum(values[1:len(calibration)]) / (len(calibration) - 1) if len(calibration) > 1 else None,
+            "holdout_purchases": len(days) - len(calibration),
+            "holdout_monetary": sum(values[len(calibration):]),
+        })
+    frame = pd.DataFrame(rows)
+    for column in ("calibration_frequency", "calibration_recency", "calibration_tenure"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def _roi_clv_inputs():
+    days = {f"c{index:02d}": roi_purchase_days(index) for index in range(1, 51)}
+    return roi_clv_inputs_from_days(days, lambda person, k: 40.0 + 3.0 * int(person[1:]) + 15.0 * k)
+
+
 def make_roi_marts() -> dict:
     rfm = _roi_rfm_segments()
     return {
+        "clv_inputs": _roi_clv_inputs(),
         "rfm_segments": rfm,
         "clv": _roi_clv(rfm),
         "cohort_retention": _roi_cohort_retention(),
@@ -287,6 +349,8 @@ def _roi_sql_type(column: str, dtype) -> str:
         return "date"
     if column in ROI_TIMESTAMP_COLUMNS:
         return "timestamp"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
     if pd.api.types.is_integer_dtype(dtype):
         return "bigint"
     if pd.api.types.is_float_dtype(dtype):

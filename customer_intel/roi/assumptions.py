@@ -36,8 +36,10 @@ VALUE_BASIS = "value_basis"
 OPTIONAL_MONEY = "optional_money"
 AUTO_OR_NUMBER = "auto_or_number"
 UNCERTAINTY = "uncertainty"
+WIN_BACK_VALUE_BASIS = "win_back_value_basis"  # predicted lifetime value: historical | predicted
 
 VALUE_BASES = ("avg_order_value", "avg_customer_value", "fixed")
+WIN_BACK_VALUE_BASES = ("historical", "predicted")
 DOMAINS: dict[str, Domain] = {RATE: (0.0, 1.0), MONEY: (0.0, math.inf)}
 
 
@@ -72,6 +74,10 @@ FIELDS: dict[str, Field] = {
     "welcome_series.uncertainty": Field(UNCERTAINTY, "Monte Carlo distributions"),
     "monte_carlo.runs": Field(COUNT, "Simulated campaigns per business case"),
     "monte_carlo.seed": Field(SEED, "Random seed (same seed, same results)"),
+    # Predicted lifetime value (customer_intel.roi.predicted_value)
+    "win_back.value_basis": Field(WIN_BACK_VALUE_BASIS, "Value of a reactivated customer: historical or predicted"),
+    "clv.horizon_months": Field(COUNT, "Months ahead the predicted lifetime value covers"),
+    "clv.annual_discount_rate": Field(RATE, "Annual rate future margin is discounted at (monthly)"),
 }
 
 # Inputs that may be uncertain, per model: name → (kind, the point-value key it replaces).
@@ -106,6 +112,7 @@ class WinBackAssumptions:
     sensitivity_success_rates: tuple[float, ...]
     sensitivity_costs_per_contact: tuple[float, ...]
     uncertainty: dict[str, Distribution]
+    value_basis: str = "historical"  # predicted lifetime value: historical | predicted
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,14 @@ class MonteCarloSettings:
 
 
 @dataclass(frozen=True)
+class ClvAssumptions:
+    """Validated ``clv`` section: the predicted lifetime value's horizon and discount rate."""
+
+    horizon_months: int
+    annual_discount_rate: float
+
+
+@dataclass(frozen=True)
 class Assumptions:
     """Validated assumptions; ``values`` keeps the merged key → value mapping for the report's table."""
 
@@ -143,6 +158,7 @@ class Assumptions:
     monte_carlo: MonteCarloSettings
     values: dict[str, Any]
     sources: tuple[str, ...]
+    clv: ClvAssumptions = ClvAssumptions(horizon_months=12, annual_discount_rate=0.10)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -287,6 +303,13 @@ def check_value_basis(name: str, value: Any) -> str:
     return value
 
 
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """One of ``choices``."""
+    if value not in choices:
+        raise RoiError(f"assumptions: {name} must be one of {', '.join(choices)} (got {value!r})")
+    return value
+
+
 def check_auto_or_number(name: str, value: Any) -> float | None:
     """``auto`` (None: measure it) or a positive number."""
     if value == "auto":
@@ -357,6 +380,7 @@ CHECKS = {
     VALUE_BASIS: check_value_basis,
     OPTIONAL_MONEY: lambda name, value: None if value is None else check_money(name, value),
     AUTO_OR_NUMBER: check_auto_or_number,
+    WIN_BACK_VALUE_BASIS: lambda name, value: check_choice(name, value, WIN_BACK_VALUE_BASES),
 }
 
 
@@ -370,7 +394,7 @@ def check_known_keys(flat: Mapping[str, Any]) -> None:
         section = dotted.split(".")[0]
         known = [key.split(".", 1)[1] for key in FIELDS if key.startswith(f"{section}.")]
         if not known:
-            sections = "win_back, welcome_series, monte_carlo"
+            sections = "win_back, welcome_series, monte_carlo, clv"
             raise RoiError(f"assumptions: unknown key {dotted!r} (top-level keys: {sections})")
         raise RoiError(f"assumptions: unknown key {dotted!r} (known in {section}: {', '.join(known)})")
 
@@ -429,6 +453,7 @@ def validate(merged: Mapping[str, Any], sources: tuple[str, ...] = ()) -> Assump
         uncertainty=with_scenario_defaults(
             get("win_back", "uncertainty"), "win_back", get("win_back", "success_rates")
         ),
+        value_basis=get("win_back", "value_basis"),
     )
     welcome = WelcomeSeriesAssumptions(
         tiny_cohort_share=get("welcome_series", "tiny_cohort_share"),
@@ -447,7 +472,9 @@ def validate(merged: Mapping[str, Any], sources: tuple[str, ...] = ()) -> Assump
         ),
     )
     monte_carlo = MonteCarloSettings(runs=get("monte_carlo", "runs"), seed=get("monte_carlo", "seed"))
-    return Assumptions(win_back, welcome, monte_carlo, dict(checked), tuple(sources))
+    clv = ClvAssumptions(horizon_months=get("clv", "horizon_months"),
+                         annual_discount_rate=get("clv", "annual_discount_rate"))
+    return Assumptions(win_back, welcome, monte_carlo, dict(checked), tuple(sources), clv)
 
 
 def domains(model: str) -> dict[str, Domain]:
