@@ -329,6 +329,14 @@ def _roi_clv_inputs():
     return roi_clv_inputs_from_days(days, lambda person, k: 40.0 + 3.0 * int(person[1:]) + 15.0 * k)
 
 
+def roi_clv_people(frames: dict):
+    """What marts.read_clv_people returns for hand-made ``frames``: clv_inputs' model columns + rfm_segment."""
+    from customer_intel.roi.marts import CLV_PEOPLE_COLUMNS
+
+    segments = frames["rfm_segments"][["customer_unique_id", "rfm_segment"]]
+    return frames["clv_inputs"][list(CLV_PEOPLE_COLUMNS)].merge(segments, on="customer_unique_id", how="inner")
+
+
 def make_roi_marts() -> dict:
     rfm = _roi_rfm_segments()
     return {

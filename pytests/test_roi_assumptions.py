@@ -111,9 +111,9 @@ def test_distribution_forms(tmp_path):
     ("win_back:\n  cost_per_contac: 1\n",
      "assumptions: unknown key 'win_back.cost_per_contac' (known in win_back: gross_margin, cost_per_contact, "
      "fixed_cost, incentive_per_reactivated, success_rates, sensitivity.success_rates, "
-     "sensitivity.costs_per_contact, uncertainty)"),
+     "sensitivity.costs_per_contact, uncertainty, value_basis)"),
     ("campaign:\n  budget: 1\n",
-     "assumptions: unknown key 'campaign.budget' (top-level keys: win_back, welcome_series, monte_carlo)"),
+     "assumptions: unknown key 'campaign.budget' (top-level keys: win_back, welcome_series, monte_carlo, clv)"),
     ("win_back: 3\n", "assumptions: win_back must be a mapping (got 3)"),
     ("monte_carlo:\n  runs: 0\n", "assumptions: monte_carlo.runs must be a whole number >= 1 (got 0)"),
     ("win_back:\n  uncertainty:\n    cost_per_contact: [-1, 2]\n",

@@ -19,9 +19,11 @@ needs_chromium = pytest.mark.skipif(
     CHROMIUM is None and os.environ.get("REQUIRE_CHROMIUM") != "1", reason="no Chromium installed")
 CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "win_back_scenarios",
           "welcome_series_scenarios", "win_back_sensitivity", "welcome_series_sensitivity", "win_back_monte_carlo",
-          "welcome_series_monte_carlo")
+          "welcome_series_monte_carlo", "clv_backtest")
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
-          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary")
+          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
+          "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest", "win_back_contact_list",
+          "win_back_value_bases")
 
 
 @pytest.fixture(scope="module")

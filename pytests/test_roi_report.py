@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 
+from conftest import roi_clv_people
+
 from customer_intel.roi import cases, charts, readings
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.formatting import brl, count, percent
@@ -17,7 +19,8 @@ def marts_from(frames: dict) -> Marts:
     rfm = frames["rfm_segments"]
     totals = CustomerTotals(as_of_date=dt.date(2017, 10, 1), customers=len(rfm), orders=int(rfm["frequency"].sum()),
                             revenue=float(rfm["monetary"].sum()))
-    return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS})
+    return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS},
+                 clv_people=roi_clv_people(frames))
 
 
 @pytest.fixture
@@ -91,7 +94,7 @@ def test_business_case_readings_quote_the_computed_numbers(results):
 
 def test_every_chart_has_a_figure_and_a_reading(results):
     built = charts.build_charts(results)
-    assert len(built) == 10 and len({chart.name for chart in built}) == 10
+    assert len(built) == 11 and len({chart.name for chart in built}) == 11
     for chart in built:
         assert chart.reading.endswith(".") and len(chart.reading) > 30
         assert chart.figure.layout.title.text == chart.title
@@ -99,7 +102,7 @@ def test_every_chart_has_a_figure_and_a_reading(results):
 
 def test_report_states_data_date_assumptions_and_results(results):
     html = render_report(results, charts.build_charts(results))
-    assert html.count("<script") == 1 + 10  # plotly.js once, then one drawing call per chart
+    assert html.count("<script") == 1 + 11  # plotly.js once, then one drawing call per chart
     for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 52", "0.83%", "P(net &gt; 0)",
                  "win_back.gross_margin", "triangular(low 0.5%, mode 2%, high 6%)", "tiny cohort",
                  "month 1 in a thin month", "assumptions/roi_defaults.yml"):

@@ -48,6 +48,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     common.add_argument("--value-basis", help="welcome-series value basis: avg_order_value | avg_customer_value")
     common.add_argument("--value-per-customer", type=float, help="welcome-series fixed value per customer, R$")
     common.add_argument("--new-customers-per-month", type=float, help="welcome-series new customers per month")
+    common.add_argument("--win-back-value-basis", choices=("historical", "predicted"),
+                        help="value of a reactivated customer: historical | predicted lifetime value")
     common.add_argument("--runs", type=int, help="Monte Carlo runs")
     common.add_argument("--seed", type=int, help="Monte Carlo seed")
     return parser.parse_args(argv)
@@ -63,6 +65,7 @@ FLAG_KEYS = {
     "value_basis": ("welcome_series.value_basis",),
     "value_per_customer": ("welcome_series.value_per_customer",),
     "new_customers_per_month": ("welcome_series.new_customers_per_month",),
+    "win_back_value_basis": ("win_back.value_basis",),
     "runs": ("monte_carlo.runs",),
     "seed": ("monte_carlo.seed",),
 }
@@ -91,6 +94,12 @@ def print_summary(output: RunOutput) -> None:
           f"break-even {percent(results.win_back.break_even_success_rate)}")
     print(f"roi: welcome series: baseline {percent(results.welcome_series.baseline.rate)}, net "
           f"{brl(welcome['net_value_per_year'], 0)} a year at a {percent(welcome['improvement'])} improvement")
+    backtest = results.predicted.backtest
+    totals, capture = backtest.totals["mbgnbd"], backtest.capture["mbgnbd"]
+    contact = results.win_back_bases[results.assumptions.win_back.value_basis].contact_list
+    print(f"roi: predicted CLV: backtest {totals.predicted_purchases:,.0f} holdout purchases predicted vs "
+          f"{totals.actual_purchases:,.0f} actual, top decile holds {percent(capture.share, 1)} of the buyers; "
+          f"win-back contact list: best length {contact.best_length:,} of {len(contact.table):,}")
     print(f"roi: {len(output.tables)} tables, {len(output.html_charts)} HTML charts, {len(output.png_charts)} PNGs")
     print(f"roi: report written to {output.report}")
 

@@ -16,6 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from customer_intel.profile import PROJECT_ROOT
 from customer_intel.roi import assumptions as assumptions_module
+from customer_intel.roi import report_predicted_value
 from customer_intel.roi.cases import Results
 from customer_intel.roi.charts import PLOTLY_CONFIG, Chart
 from customer_intel.roi.formatting import brl, count, percent
@@ -107,6 +108,7 @@ repeat on every run); the table gives the chance of a positive result and the 10
 {{ table(simulation_table) }}
 {% for chart in sections.uncertainty %}{{ chart_block(chart) }}{% endfor %}
 
+{{ predicted_value_section }}
 <h2>{{ method_note_title }}</h2>
 {% for paragraph in method_note %}<p>{{ paragraph }}</p>
 {% endfor %}
@@ -134,6 +136,7 @@ SECTION_OF_CHART = {
     "cohort_retention": "retention", "win_back_scenarios": "win_back", "welcome_series_scenarios": "welcome",
     "win_back_sensitivity": "sensitivity", "welcome_series_sensitivity": "sensitivity",
     "win_back_monte_carlo": "uncertainty", "welcome_series_monte_carlo": "uncertainty",
+    "clv_backtest": "predicted_value",
 }
 
 
@@ -288,8 +291,12 @@ def render_report(results: Results, charts: list[Chart]) -> str:
     sections: dict[str, list[Chart]] = {name: [] for name in set(SECTION_OF_CHART.values())}
     for chart in charts:
         sections[SECTION_OF_CHART[chart.name]].append(chart)
-    template = environment().from_string(TEMPLATE)
+    env = environment()
+    predicted_value_section = Markup(env.from_string(report_predicted_value.PARTIAL).render(
+        pv=report_predicted_value.context(results, Table), sections=sections))
+    template = env.from_string(TEMPLATE)
     return template.render(
+        predicted_value_section=predicted_value_section,
         plotly_js=Markup(get_plotlyjs()),
         as_of=results.as_of_date.isoformat(),
         target=results.target_name,
