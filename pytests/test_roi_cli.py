@@ -139,6 +139,16 @@ def test_expected_errors_are_one_line_with_exit_2(roi_duckdb_env, tmp_path, writ
     assert not Path(out).exists()
 
 
+def test_a_model_that_cannot_be_fitted_is_one_line_with_exit_2(roi_duckdb_env, tmp_path, write_roi_marts, roi_marts):
+    one_time_buyers = roi_marts["clv_inputs"].assign(
+        frequency=0, recency=0, avg_repeat_purchase_value=float("nan"), calibration_recency=0,
+        calibration_frequency=lambda frame: frame["calibration_frequency"] * 0)
+    write_roi_marts(roi_duckdb_env, {"clv_inputs": one_time_buyers})
+    message = failing(["--out", str(tmp_path / "out"), "--no-png"], roi_duckdb_env)
+    assert message.startswith("roi: clv: mbgnbd: ") and "repeat" in message, message
+    assert not (tmp_path / "out").exists()
+
+
 def test_without_chromium_charts_are_html_only_with_a_notice(roi_duckdb_env, tmp_path):
     env = {**roi_duckdb_env, "BROWSER_PATH": str(tmp_path / "no-such-chromium")}
     proc = run_script("roi.py", "--out", str(tmp_path / "out"), env=env)
