@@ -457,6 +457,38 @@ def use_env(monkeypatch):
     return apply
 
 
+# --- Predicted lifetime value: the summary from the files ------------------------------------------------------
+
+def summary_from_files(folder):
+    """The buy-till-you-die summary built straight from generated Olist CSV files with pandas, independently of the
+    ``clv_inputs`` mart: delivered orders, person = customer_unique_id, purchases grouped by calendar day, value =
+    items price + freight, as-of date = the day after the last purchase, times in days. Indexed by
+    customer_unique_id: frequency, recency, tenure, repeat_value (mean value of the repeat purchase days)."""
+    import pandas as pd
+
+    orders = pd.read_csv(folder / "olist_orders_dataset.csv", dtype=str)
+    customers = pd.read_csv(folder / "olist_customers_dataset.csv", dtype=str)
+    items = pd.read_csv(folder / "olist_order_items_dataset.csv", dtype={"order_id": str})
+    order_value = (items["price"] + items["freight_value"]).groupby(items["order_id"]).sum()
+    delivered = orders[orders["order_status"] == "delivered"].merge(
+        customers[["customer_id", "customer_unique_id"]], on="customer_id", how="inner", validate="one_to_one")
+    delivered["day"] = pd.to_datetime(delivered["order_purchase_timestamp"]).dt.normalize()
+    delivered["value"] = delivered["order_id"].map(order_value).fillna(0.0)
+    days = (delivered.groupby(["customer_unique_id", "day"], as_index=False)["value"].sum()
+            .sort_values(["customer_unique_id", "day"]))
+    as_of = days["day"].max() + pd.Timedelta(days=1)
+    by_person = days.groupby("customer_unique_id")
+    first, last = by_person["day"].min(), by_person["day"].max()
+    repeat_days = days[by_person.cumcount() > 0]
+    summary = pd.DataFrame({
+        "frequency": by_person.size() - 1,
+        "recency": (last - first).dt.days,
+        "tenure": (as_of - first).dt.days,
+    })
+    summary["repeat_value"] = repeat_days.groupby("customer_unique_id")["value"].mean().reindex(summary.index)
+    return summary
+
+
 # --- Loader: one test per engine, and reading a warehouse ----------------------------------------------------------
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])

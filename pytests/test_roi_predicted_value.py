@@ -148,8 +148,28 @@ def test_no_repeat_buyer_is_a_one_line_roi_error(people):
 
 
 def test_verdict_words():
-    totals = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=105.0)
-    assert predicted_value.verdict(totals, clv.TopDecileCapture(100, 10, 20, 12)) == "good"
-    assert predicted_value.verdict(totals, clv.TopDecileCapture(100, 10, 20, 7)) == "fair"
+    close = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=105.0)
+    # top decile = 10 of 100 people; 12 of 20 buyers in it = 60 % = 6 × the 10 % a random tenth holds
+    assert predicted_value.lift(clv.TopDecileCapture(100, 10, 20, 12)) == pytest.approx(6.0)
+    assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 12)) == (
+        "accurate in total, ranks people well")
+    assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 6)) == (
+        "accurate in total, ranks people better than chance, loosely")
+    rough = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=80.0)
+    assert predicted_value.verdict(rough, clv.TopDecileCapture(100, 10, 20, 3)) == (
+        "roughly right in total, ranks people little better than chance")
     off = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=140.0)
-    assert predicted_value.verdict(off, clv.TopDecileCapture(100, 10, 20, 12)) == "poor"
+    assert predicted_value.verdict(off, clv.TopDecileCapture(100, 10, 20, 12)).startswith("off in total")
+
+
+def test_backtest_reading_quotes_the_backtest(computed):
+    from customer_intel.roi import readings
+
+    backtest = computed.backtest
+    totals, capture = backtest.totals["mbgnbd"], backtest.capture["mbgnbd"]
+    text = readings.clv_backtest(backtest, "mbgnbd", predicted_value.verdict(totals, capture),
+                                 pd.Timestamp(ROI_CALIBRATION_END))
+    assert text.startswith(f"Fitted on the {backtest.people} people who bought before 2017-04-01")
+    assert f"against {int(totals.actual_purchases)} actual" in text and "183-day holdout" in text
+    assert f"of the {capture.holdout_buyers} holdout buyers" in text
+    assert text.endswith(predicted_value.verdict(totals, capture) + ".")

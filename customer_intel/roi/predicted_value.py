@@ -260,13 +260,27 @@ def contact_list(targets: pd.DataFrame, value_basis: str, success_rate: float, g
                              best.best_net_profit)
 
 
+def lift(capture: clv.TopDecileCapture) -> float:
+    """Top-decile capture over what a random tenth of the people would hold (1 = no better than chance)."""
+    return capture.share / (capture.top_decile_people / capture.people)
+
+
 def verdict(totals: clv.BacktestTotals, capture: clv.TopDecileCapture) -> str:
-    """A plain word on the backtest: good within 10 % and over half the buyers in the top decile."""
+    """A plain verdict on the backtest: in total (within 10 % / 25 %) and in ranking (top-decile lift >= 4 / 2)."""
     error = totals.relative_error
     if error is None:
-        return "untested"
-    if abs(error) <= 0.10 and capture.share >= 0.5:
-        return "good"
-    if abs(error) <= 0.25 and capture.share >= 0.3:
-        return "fair"
-    return "poor"
+        in_total = "untested in total (nobody bought in the holdout)"
+    elif abs(error) <= 0.10:
+        in_total = "accurate in total"
+    elif abs(error) <= 0.25:
+        in_total = "roughly right in total"
+    else:
+        in_total = "off in total"
+    ratio = lift(capture)
+    if ratio >= 4:
+        ranking = "ranks people well"
+    elif ratio >= 2:
+        ranking = "ranks people better than chance, loosely"
+    else:
+        ranking = "ranks people little better than chance"
+    return f"{in_total}, {ranking}"
