@@ -294,7 +294,7 @@ def roi_purchase_days(index: int) -> list:
     return [first] + [first + pd.Timedelta(days=offset) for offset in ROI_REPEAT_DAYS.get(index, [])]
 
 
-def roi_clv_inputs_from_days(days_by_person: dict, value_of_day) -> "pd.DataFrame":
+def roi_clv_inputs_from_days(days_by_person: dict, value_of_day):
     """The clv_inputs summary of hand-made purchase days, written out step by step (days; value per day)."""
     import pandas as pd
 
