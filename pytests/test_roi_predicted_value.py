@@ -173,3 +173,11 @@ def test_backtest_reading_quotes_the_backtest(computed):
     assert f"against {int(totals.actual_purchases)} actual" in text and "183-day holdout" in text
     assert f"of the {capture.holdout_buyers} holdout buyers" in text
     assert text.endswith(predicted_value.verdict(totals, capture) + ".")
+
+
+def test_without_holdout_buyers_the_backtest_is_left_out_and_predictions_are_still_made(people):
+    result = predicted_value.compute(people.assign(holdout_purchases=0), SETTINGS)
+    assert result.backtest.unavailable == (
+        "nobody in the calibration period bought in the holdout, so there is nothing to check")
+    assert result.backtest.table.empty and tuple(result.backtest.table.columns) == predicted_value.BACKTEST_COLUMNS
+    assert result.calibration_fits == {} and len(result.predictions) == len(people)

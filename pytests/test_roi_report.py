@@ -116,3 +116,12 @@ def test_report_carries_the_note_on_the_segment_method(results):
                  "dormant Champions does not hold", "rfm_scheme: reference"):
         assert text in html, text
     assert html.index("About the segments") < html.index("<h2>Assumptions</h2>")
+
+
+def test_report_says_when_there_is_no_backtest(roi_marts):
+    roi_marts["clv_inputs"]["holdout_purchases"] = 0
+    results = cases.compute(marts_from(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
+    built = charts.build_charts(results)
+    reading = next(chart.reading for chart in built if chart.name == "clv_backtest")
+    assert reading.startswith("No backtest on these data: the 27 people of the calibration period")
+    assert reading in render_report(results, built).replace("&#39;", "'")

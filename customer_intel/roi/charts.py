@@ -270,6 +270,13 @@ def welcome_simulation_chart(results: Results) -> Chart:
 def clv_backtest_chart(results: Results) -> Chart:
     """Mean holdout purchases per person, actual vs each model's prediction, by calibration repeat purchases."""
     predicted = results.predicted
+    title = f"Backtest: holdout purchases per person, predicted vs actual ({predicted.backtest.holdout_days} days)"
+    if predicted.backtest.unavailable:
+        figure = go.Figure()
+        figure.add_annotation(text="no backtest: the calibration period could not be fitted", showarrow=False,
+                              xref="paper", yref="paper", x=0.5, y=0.5)
+        reading = readings.clv_backtest_unavailable(predicted.backtest)
+        return Chart("clv_backtest", title, styled(figure, title), reading)
     table = predicted.backtest.table
     rows = table.loc[table["table"] == "by_calibration_repeat_purchases"]
     main = rows.loc[rows["model"] == MAIN_MODEL]
@@ -285,7 +292,6 @@ def clv_backtest_chart(results: Results) -> Chart:
                                     hovertemplate="%{x}: %{y:.3f} predicted per person<extra></extra>"))
     figure.update_layout(xaxis_title="repeat purchases in the calibration period", xaxis_type="category",
                          yaxis_title="holdout purchases per person", legend={"orientation": "h", "y": -0.2})
-    title = f"Backtest: holdout purchases per person, predicted vs actual ({predicted.backtest.holdout_days} days)"
     calibration_end = pd.Timestamp(results.marts.clv_people["calibration_end_date"].iloc[0])
     reading = readings.clv_backtest(predicted.backtest, MAIN_MODEL,
                                     predicted_value.verdict(predicted.backtest.totals[MAIN_MODEL],

@@ -17,7 +17,10 @@ Input: one row per purchaser from the ``clv_inputs`` mart with their RFM segment
    contact is marked. The business case itself uses the mean over the targets of the same value, which gives the
    same total as adding up each person's value when everybody is contacted.
 
-Every ClvError of the models becomes a one-line RoiError (``clv: ...``); no output holds a NaN.
+Every ClvError of the full-history fits becomes a one-line RoiError (``clv: ...``). When the calibration data
+cannot be fitted (too few repeat buyers before the calibration end, typical of small samples) or nobody bought in the
+holdout, the backtest is left out with the reason (``Backtest.unavailable``: a notice, the report says it and
+``clv_backtest.csv`` has no rows) and the forward predictions are still made. No output holds a NaN.
 """
 from __future__ import annotations
 
@@ -59,7 +62,8 @@ class Backtest:
     people: int
     totals: dict[str, clv.BacktestTotals]
     capture: dict[str, clv.TopDecileCapture]
-    table: pd.DataFrame  # BACKTEST_COLUMNS
+    table: pd.DataFrame  # BACKTEST_COLUMNS (no rows when the backtest is unavailable)
+    unavailable: str | None = None  # why there is no backtest (a calibration fit failed), else None
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ def backtest(people: pd.DataFrame) -> tuple[Backtest, dict[str, clv.PurchaseFit]
     days = holdout_days(people)
     calibration = people.loc[people["is_in_calibration"].astype(bool)].reset_index(drop=True)
     if calibration.empty:
-        raise RoiError("clv: nobody bought before the calibration end date; lower var clv_holdout_months")
+        raise clv.ClvError("nobody bought before the calibration end date (lower var clv_holdout_months)")
     x = calibration["calibration_frequency"].to_numpy(dtype=float)
     t_x = calibration["calibration_recency"].to_numpy(dtype=float)
     big_t = calibration["calibration_tenure"].to_numpy(dtype=float)
@@ -134,7 +138,7 @@ def backtest(people: pd.DataFrame) -> tuple[Backtest, dict[str, clv.PurchaseFit]
     ids = calibration["customer_unique_id"].to_numpy(dtype=str)
     buyers = actual > 0
     if not buyers.any():
-        raise RoiError("clv: nobody in the calibration period bought in the holdout, so there is nothing to check")
+        raise clv.ClvError("nobody in the calibration period bought in the holdout, so there is nothing to check")
     segments = calibration["rfm_segment"]
     repeat_labels = repeat_group_labels(x)
     fits = fit_purchase_models(x, t_x, big_t)
@@ -216,6 +220,11 @@ def compute(people: pd.DataFrame, settings: ClvSettings) -> PredictedValue:
     people = people.sort_values("customer_unique_id", ignore_index=True)
     try:
         checked, calibration_fits = backtest(people)
+    except clv.ClvError as exc:  # documented fallback: forward predictions without a backtest, said in the report
+        checked = Backtest(holdout_days(people), int(people["is_in_calibration"].astype(bool).sum()), {}, {},
+                           pd.DataFrame(columns=list(BACKTEST_COLUMNS)), unavailable=str(exc))
+        calibration_fits = {}
+    try:
         predictions, full_fits = predict(people, settings)
     except clv.ClvError as exc:
         raise RoiError(f"clv: {exc}") from exc

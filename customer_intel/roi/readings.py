@@ -144,3 +144,9 @@ def clv_backtest(backtest, model: str, verdict: str, calibration_end) -> str:
         f"({capture.share / (capture.top_decile_people / capture.people):.1f} times a random tenth): {verdict}."
     )
 
+
+def clv_backtest_unavailable(backtest) -> str:
+    """Why there is no backtest."""
+    return (f"No backtest on these data: the {count(backtest.people)} people of the calibration period could not be "
+            f"fitted ({backtest.unavailable}), so the predictions are untested here.")
+

@@ -41,7 +41,7 @@ def context(results: Results, table_class) -> dict:
     backtest = pv.backtest
     chosen = results.win_back_bases[settings.win_back.value_basis]
     rows = []
-    for model in predicted_value.PURCHASE_MODELS:
+    for model in backtest.totals:
         totals, capture = backtest.totals[model], backtest.capture[model]
         rows.append([MODEL_LABELS[model], count(totals.people), count(totals.actual_purchases),
                      count(totals.predicted_purchases, 1), percent(totals.relative_error, 1),

@@ -115,6 +115,8 @@ def run(
     prepare_out_dir(out_dir)
     figures = charts.build_charts(results)
     output = RunOutput(results=results, report=out_dir / "report.html")
+    if results.predicted.backtest.unavailable:
+        output.notices.append(f"clv: no backtest ({results.predicted.backtest.unavailable})")
     output.tables = write_tables(results, out_dir)
     output.html_charts = charts.write_html(figures, out_dir / "charts")
     if png:
