@@ -23,7 +23,16 @@ include .env
 export
 endif
 
-.PHONY: demo test test-spark venv data load build roi docs lint clean bench bench-smoke
+# PostgreSQL without a server to install: with TARGET=postgres and no server configured (no POSTGRES_HOST,
+# POSTGRES_PORT or POSTGRES_PASSWORD in the environment or .env), the steps run against an embedded PostgreSQL
+# (customer_intel/embedded_pg.py) whose data lives in $(EMBEDDED_PG); it is started on first use, reused after, and
+# keeps running until `make pg-stop` (or `make clean`).
+EMBEDDED_PG ?= warehouse/postgres
+ifeq ($(TARGET)|$(POSTGRES_HOST)$(POSTGRES_PORT)$(POSTGRES_PASSWORD),postgres|)
+WITH_PG := $(PY) -m customer_intel.embedded_pg exec $(EMBEDDED_PG) --
+endif
+
+.PHONY: demo test test-spark venv data load build roi docs lint metadata clean bench bench-smoke pg-stop
 
 venv: $(STAMP) profiles.yml $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@# DuckDB creates its file but not the folder (dbt, the loader and sqlfluff's dbt templater all open it).
@@ -50,28 +59,34 @@ data: venv
 	fi
 
 load: data
-	$(PY) scripts/load_data.py --data-dir $(OLIST_DATA_DIR) --target $(TARGET)
+	$(WITH_PG) $(PY) scripts/load_data.py --data-dir $(OLIST_DATA_DIR) --target $(TARGET)
 
 build: venv
-	$(DBT) build --target $(TARGET)
+	$(WITH_PG) $(DBT) build --target $(TARGET)
 
 roi: venv
-	$(PY) scripts/roi.py --target $(TARGET) --out output
+	$(WITH_PG) $(PY) scripts/roi.py --target $(TARGET) --out output
 
 demo: load build roi
 	@echo
-	@echo "Done. Warehouse target: $(TARGET)$(if $(filter duckdb,$(TARGET)), (file $${DUCKDB_PATH:-warehouse/olist.duckdb})),"
+	@echo "Done. Warehouse target: $(TARGET)$(if $(filter duckdb,$(TARGET)), (file $${DUCKDB_PATH:-warehouse/olist.duckdb}))$(if $(WITH_PG), (embedded PostgreSQL in $(EMBEDDED_PG); stop it with 'make pg-stop')),"
 	@echo "marts in schema analytics, business cases and charts in output/, report: output/report.html"
 
 docs: venv
-	$(DBT) docs generate --target $(TARGET)
+	$(WITH_PG) $(DBT) docs generate --target $(TARGET)
 	@echo "Run '$(DBT) docs serve' to browse the lineage graph and column docs."
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/sqlfluff lint models analyses
 
-test: venv lint
+# dbt metadata: dbt-score (owners, descriptions, tests) must score the project at least 9.5 / 10. Descriptions of
+# every model, seed and column are checked by pytests/test_dbt_metadata.py (dbt-coverage on a real build's catalog).
+metadata: venv
+	$(DBT) parse --target $(TARGET) --quiet
+	$(VENV)/bin/dbt-score lint --manifest target/manifest.json --fail-project-under 9.5 --show failing-items
+
+test: venv lint metadata
 	$(VENV)/bin/pytest
 
 # The Spark suite on a small generated dataset: load, dbt build and roi.py on Spark, marts equal to DuckDB's.
@@ -81,7 +96,8 @@ test-spark: venv $(SPARK_STAMP)
 
 # Benchmarks (benchmarks/README.md): cost of load, dbt build and roi.py at 1×, 10× and 50× Olist's orders on DuckDB
 # and PostgreSQL, beside the pandas approach this project replaces and a one-query DuckDB limit; prints the ratio
-# table, writes benchmarks/results/*.csv. PostgreSQL comes from the profile's postgres target (POSTGRES_*); the
+# table, writes benchmarks/results/*.csv. PostgreSQL comes from the profile's postgres target (POSTGRES_*), or, when
+# that does not answer, an embedded PostgreSQL started for the run and stopped at its end; the
 # benchmark creates and drops its own databases (BENCH_POSTGRES_DB, default olist_bench, and <name>_pandas).
 # `make bench` takes about 45 minutes and copies its table into benchmarks/README.md; `make bench-smoke` (CI) runs the
 # same steps at 0.05× and 0.1× in a few minutes and fails only if a step fails or results disagree.
@@ -92,5 +108,8 @@ bench-smoke: venv
 	$(VENV)/bin/pytest -q -p no:cacheprovider benchmarks/test_bench.py
 	$(PY) benchmarks/bench.py --preset smoke $(BENCH_ARGS)
 
-clean:
+pg-stop:
+	@if [ -d "$(EMBEDDED_PG)/data" ]; then $(PY) -m customer_intel.embedded_pg stop $(EMBEDDED_PG); fi
+
+clean: pg-stop
 	rm -rf target logs output warehouse data/generated

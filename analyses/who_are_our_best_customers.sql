@@ -50,14 +50,14 @@ select
     segments.rfm_segment,
     segments.customers,
     segments.customer_share,
-    segments.value_share,
-    segments.avg_value,
+    segments.revenue_share,
+    segments.avg_monetary,
     favourite_categories.product_category as top_category,
     favourite_categories.affinity_index as top_category_affinity,
     top_states.customer_state as top_state,
     top_states.segment_customer_share as top_state_share,
     top_people.customer_unique_id as most_valuable_person,
-    top_people.monetary as most_valuable_person_value
+    top_people.monetary as most_valuable_person_monetary
 from segments
 left join favourite_categories
     on segments.rfm_segment = favourite_categories.rfm_segment

@@ -13,7 +13,7 @@ bucketed as (
     select
         customer_unique_id,
         rfm_segment,
-        historical_value,
+        monetary,
         purchases,
         days_since_last_purchase,
         customer_state,
@@ -30,8 +30,8 @@ bucketed as (
 select
     time_away,
     count(*) as people,
-    sum(historical_value) as historical_value,
-    avg(historical_value) as avg_historical_value,
+    sum(monetary) as revenue,
+    avg(monetary) as avg_monetary,
     sum(case when purchases > 1 then 1 else 0 end) as repeat_buyers
 from bucketed
 group by time_away

@@ -1,5 +1,6 @@
 -- Why do new customers not come back? Second-purchase rate of people by what happened on their first purchase:
--- late delivery, review score, payment type and category. Differences point at the experience to fix.
+-- late delivery, shipped from a seller in another state, review score and payment type. Differences point at the
+-- experience to fix.
 with
 
 orders as (
@@ -15,6 +16,7 @@ first_purchases as (
         customer_unique_id,
         order_id,
         is_delivered_late,
+        is_shipped_from_another_state,
         latest_review_score,
         main_payment_type,
         delivery_days,
@@ -31,6 +33,7 @@ people as (
     select
         first_purchases.customer_unique_id,
         first_purchases.is_delivered_late,
+        first_purchases.is_shipped_from_another_state,
         first_purchases.latest_review_score,
         first_purchases.main_payment_type,
         customers.purchases > 1 as came_back
@@ -46,6 +49,12 @@ by_driver as (
     select
         'first delivery late' as driver,
         cast(coalesce(is_delivered_late, false) as {{ dbt.type_string() }}) as driver_value,
+        came_back
+    from people
+    union all
+    select
+        'first order shipped from another state' as driver,
+        coalesce(cast(is_shipped_from_another_state as {{ dbt.type_string() }}), 'no items') as driver_value,
         came_back
     from people
     union all

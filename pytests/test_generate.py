@@ -1,4 +1,4 @@
-"""Tests of the Olist-format generator (customer_intel.generate).
+"""Tests of the Olist-format generator (the customer_intel.generate package).
 
 The generated files are read back with Python's csv module, an independent path from the generator's own
 formatting code. One 20,000-order sample is generated per module; tolerances are stated next to each check and

@@ -110,8 +110,8 @@ def test_distribution_forms(tmp_path):
      "assumptions: welcome_series.value_per_customer is only used with value_basis: fixed"),
     ("win_back:\n  cost_per_contac: 1\n",
      "assumptions: unknown key 'win_back.cost_per_contac' (known in win_back: gross_margin, cost_per_contact, "
-     "fixed_cost, incentive_per_reactivated, success_rates, sensitivity.success_rates, "
-     "sensitivity.costs_per_contact, uncertainty, value_basis)"),
+     "fixed_cost, incentive_per_reactivated, value_basis, success_rates, sensitivity.success_rates, "
+     "sensitivity.costs_per_contact, uncertainty)"),
     ("campaign:\n  budget: 1\n",
      "assumptions: unknown key 'campaign.budget' (top-level keys: win_back, welcome_series, monte_carlo, clv)"),
     ("win_back: 3\n", "assumptions: win_back must be a mapping (got 3)"),
@@ -169,3 +169,51 @@ def test_table_rows_print_rates_in_percent_and_money_in_brl():
     assert rows["welcome_series.new_customers_per_month"] == "auto (measured)"
     assert rows["win_back.uncertainty.cost_per_contact"] == "uniform(low R$ 0.30, high R$ 1.00)"
     assert rows["win_back.uncertainty.success_rate"] == "triangular(low 0.5%, mode 2%, high 6%)"
+
+
+# --- one declaration per assumption: the defaults file, the dataclasses and the flags agree with it ----------------
+
+def test_the_defaults_file_sets_exactly_the_declared_assumptions_in_their_order():
+    from customer_intel.roi.assumptions import ASSUMPTIONS, flatten, read_yaml
+
+    in_file = list(flatten(read_yaml(assumptions.DEFAULTS_PATH)))
+    declared = [assumption.key for assumption in ASSUMPTIONS]
+    assert in_file == declared, (
+        f"only in roi_defaults.yml: {sorted(set(in_file) - set(declared))}; "
+        f"only declared: {sorted(set(declared) - set(in_file))}; or the order differs")
+
+
+def test_the_section_dataclasses_have_one_field_per_declared_assumption():
+    from dataclasses import fields
+
+    assert [f.name for f in fields(assumptions.WinBackAssumptions)] == [
+        "gross_margin", "cost_per_contact", "fixed_cost", "incentive_per_reactivated", "value_basis", "success_rates",
+        "sensitivity_success_rates", "sensitivity_costs_per_contact", "uncertainty"]
+    assert [f.name for f in fields(assumptions.WelcomeSeriesAssumptions)] == [
+        "tiny_cohort_share", "new_customers_per_month", "new_customers_window_months", "improvements", "value_basis",
+        "value_per_customer", "gross_margin", "incentive_per_retained", "fixed_cost_per_month",
+        "sensitivity_improvements", "sensitivity_value_factors", "uncertainty"]
+    assert [f.name for f in fields(assumptions.MonteCarloSettings)] == ["runs", "seed"]
+    loaded = load_assumptions()
+    assert isinstance(loaded.win_back, assumptions.WinBackAssumptions)
+    with pytest.raises(AttributeError):
+        loaded.win_back.gross_margin = 0.5  # frozen
+
+
+def test_declared_flags_become_overrides():
+    import argparse
+
+    from customer_intel.roi.assumptions.flags import add_flags, overrides_from
+
+    parser = argparse.ArgumentParser()
+    add_flags(parser)
+    assert overrides_from(parser.parse_args([])) == {}
+    assert overrides_from(parser.parse_args(["--gross-margin", "0.3", "--success-rates", "0.01,0.04"])) == {
+        "win_back.gross_margin": 0.3, "welcome_series.gross_margin": 0.3, "win_back.success_rates": [0.01, 0.04]}
+    # a fixed value per customer implies value_basis fixed, whatever --value-basis says
+    assert overrides_from(parser.parse_args(["--value-basis", "avg_order_value", "--value-per-customer", "80"])) == {
+        "welcome_series.value_basis": "fixed", "welcome_series.value_per_customer": 80.0}
+    assert overrides_from(parser.parse_args(["--runs", "200", "--seed", "3"])) == {
+        "monte_carlo.runs": 200, "monte_carlo.seed": 3}
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--runs", "many"])

@@ -2,21 +2,15 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from plotly.offline import get_plotlyjs
 
+from browser import load_in_chromium, needs_chromium
 from conftest import run_script
 
-CHROMIUM = next((path for name in ("chromium", "chromium-browser", "google-chrome")
-                 if (path := shutil.which(name))), None)
-# Skipped without a Chromium, except where REQUIRE_CHROMIUM=1 (CI installs Debian's chromium): there they fail.
-needs_chromium = pytest.mark.skipif(
-    CHROMIUM is None and os.environ.get("REQUIRE_CHROMIUM") != "1", reason="no Chromium installed")
 CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "win_back_scenarios",
           "welcome_series_scenarios", "win_back_sensitivity", "welcome_series_sensitivity", "win_back_monte_carlo",
           "welcome_series_monte_carlo", "clv_backtest")
@@ -57,10 +51,10 @@ def test_writes_every_output(duckdb_run):
 def test_outputs_agree_with_the_hand_made_marts(duckdb_run):
     out, _ = duckdb_run
     scenarios = csv(out, "win_back_scenarios").set_index("success_rate")
-    # 40 targets worth 240 on average; at 5 %: 2 × 240 × 0.25 = 120 gross − 40 × 0.50 = 20 cost → 100
-    assert scenarios["people"].unique().tolist() == [40]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(100.0)
-    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.5 / 60)
+    # 20 targets worth 300 on average; at 5 %: 1 × 300 × 0.25 = 75 gross − 20 × 0.50 = 10 cost → 65
+    assert scenarios["people"].unique().tolist() == [20]
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(65.0)
+    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.5 / 75)
     assert metric(out, "data", "as_of_date") == "2017-10-01"
     assert float(metric(out, "welcome_series", "baseline_month1_retention")) == pytest.approx(0.0048)
     assert float(metric(out, "welcome_series", "new_customers_per_month")) == pytest.approx(12_200 / 6)
@@ -85,7 +79,7 @@ def test_flags_override_the_assumptions(duckdb_run, tmp_path):
                "0.05,0.1", "--runs", "200", env=env)
     scenarios = csv(tmp_path, "win_back_scenarios").set_index("success_rate")
     assert scenarios.index.tolist() == [0.05, 0.10]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(120 - 40)
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(75 - 20)
     assert csv(tmp_path, "monte_carlo_summary")["runs"].tolist() == [200, 200]
 
 
@@ -180,18 +174,6 @@ def test_report_is_self_contained(duckdb_run):
 
 
 # --- the report in a real browser -------------------------------------------------------------------------------
-
-
-def load_in_chromium(page: Path, profile: Path) -> tuple[list[str], str]:
-    """Console messages (Chromium logs them as ``...:CONSOLE...`` lines) and the DOM after scripts ran."""
-    proc = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-         "--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=180,
-    )
-    console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
-    return console, proc.stdout
 
 
 @needs_chromium

@@ -50,11 +50,11 @@ def metric(out: Path, case: str, name: str) -> str:
 
 
 def check_against_marts(env: dict, out: Path) -> None:
-    people, avg_value = query_warehouse(
-        env, "select count(*), avg(historical_value) from analytics.win_back_targets")[0]
+    people, avg_monetary = query_warehouse(
+        env, "select count(*), avg(monetary) from analytics.win_back_targets")[0]
     scenarios = pd.read_csv(out / "win_back_scenarios.csv")
     assert scenarios["people"].unique().tolist() == [people]
-    assert float(metric(out, "win_back", "avg_value")) == pytest.approx(float(avg_value))
+    assert float(metric(out, "win_back", "avg_monetary")) == pytest.approx(float(avg_monetary))
     as_of = query_warehouse(env, "select max(as_of_date) from analytics.rfm_segments")[0][0]
     assert metric(out, "data", "as_of_date") == str(as_of)[:10]
 

@@ -30,15 +30,17 @@ def message_of(env: dict, use_env) -> str:
 def check_hand_made(marts) -> None:
     """The numbers conftest's hand-made marts were built with."""
     assert marts.totals.as_of_date == dt.date(2017, 10, 1)
-    assert (marts.totals.customers, marts.totals.orders) == (50, 57)
+    assert (marts.totals.customers, marts.totals.purchases) == (50, 57)
     assert marts.totals.revenue == pytest.approx(15_250.0)
     assert marts.totals.avg_order_value == pytest.approx(15_250 / 57)
-    assert len(marts.win_back_targets) == 40
-    assert marts.win_back_targets["historical_value"].mean() == pytest.approx(240.0)
+    assert marts.totals.last_purchase_date == dt.date(2017, 6, 26)  # c01: 2017-07-01 − 5 days
+    assert not marts.totals.as_of_is_day_after_last_purchase
+    assert len(marts.win_back_targets) == 20
+    assert marts.win_back_targets["monetary"].mean() == pytest.approx(300.0)
     for name, columns in MART_COLUMNS.items():
         assert tuple(getattr(marts, name).columns) == columns
     assert pd.api.types.is_datetime64_any_dtype(marts.cohort_retention["cohort_month"])
-    assert pd.api.types.is_float_dtype(marts.clv["total_value"])
+    assert pd.api.types.is_float_dtype(marts.clv["revenue"])
 
 
 def test_reads_hand_made_marts_from_duckdb(roi_duckdb_env, use_env):
@@ -72,7 +74,7 @@ def test_missing_mart_says_run_dbt_build(roi_duckdb_env, use_env):
 
 def test_missing_column_says_run_dbt_build(roi_duckdb_env, use_env):
     with duckdb.connect(roi_duckdb_env["DUCKDB_PATH"]) as connection:
-        connection.execute("alter table analytics.clv drop column avg_value")
+        connection.execute("alter table analytics.clv drop column avg_monetary")
     message = message_of(roi_duckdb_env, use_env)
     assert message.startswith("marts: cannot read analytics.clv (")
     assert message.endswith("): run dbt build first")

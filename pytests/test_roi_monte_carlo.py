@@ -11,7 +11,7 @@ from customer_intel.roi.assumptions import domains
 from customer_intel.roi.monte_carlo import Distribution
 from customer_intel.roi.win_back import WinBackInputs
 
-INPUTS = WinBackInputs(people=23_711, avg_value=265.26, gross_margin=0.25, cost_per_contact=0.50)
+INPUTS = WinBackInputs(people=23_711, avg_monetary=265.26, gross_margin=0.25, cost_per_contact=0.50)
 UNCERTAIN = {
     "success_rate": Distribution("triangular", (0.005, 0.02, 0.06)),
     "cost_per_contact": Distribution("uniform", (0.3, 1.0)),

@@ -15,10 +15,10 @@ from customer_intel.roi.monte_carlo import SimulationSummary
 from customer_intel.roi.report import render_report
 
 
-def marts_from(frames: dict) -> Marts:
+def marts_from(frames: dict, last_purchase_date: dt.date = dt.date(2017, 9, 30)) -> Marts:
     rfm = frames["rfm_segments"]
-    totals = CustomerTotals(as_of_date=dt.date(2017, 10, 1), customers=len(rfm), orders=int(rfm["frequency"].sum()),
-                            revenue=float(rfm["monetary"].sum()))
+    totals = CustomerTotals(as_of_date=dt.date(2017, 10, 1), customers=len(rfm), purchases=int(rfm["frequency"].sum()),
+                            revenue=float(rfm["monetary"].sum()), last_purchase_date=last_purchase_date)
     return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS},
                  clv_people=roi_clv_people(frames))
 
@@ -42,7 +42,7 @@ def test_money_and_rates_print_in_brl_and_percent():
 def test_segment_reading_follows_the_data(roi_marts):
     clv = roi_marts["clv"]
     assert readings.segment_value(clv).startswith("Champions hold 21.3% of all customer value with 20% of")
-    clv.loc[clv["rfm_segment"] == "At Risk", "value_share"] = 0.9
+    clv.loc[clv["rfm_segment"] == "At Risk", "revenue_share"] = 0.9
     assert readings.segment_value(clv).startswith("At Risk hold 90% of all customer value")
 
 
@@ -83,10 +83,10 @@ def test_simulation_reading():
 
 def test_business_case_readings_quote_the_computed_numbers(results):
     win_back_reading = readings.win_back_scenarios(results.win_back.scenarios, results.win_back.break_even_success_rate)
-    # middle scenario 3 %: 40 × 0.03 × 240 × 0.25 − 20 = 52
+    # middle scenario 3 %: 20 × 0.03 × 300 × 0.25 − 20 × 0.50 = 45 − 10 = 35; break-even 0.50 / (300 × 0.25)
     assert win_back_reading == (
-        "At a 3% success rate the campaign nets R$ 52 on R$ 20 of cost, ROI 260%; "
-        "it breaks even at a 0.83% success rate."
+        "At a 3% success rate the campaign nets R$ 35 on R$ 10 of cost, ROI 350%; "
+        "it breaks even at a 0.67% success rate."
     )
     assert readings.cohort_retention(results.welcome_series.baseline).startswith(
         "Pooled over 5 cohorts, 0.48% of new customers buy again in their second month (48 of 10,000)")
@@ -103,7 +103,7 @@ def test_every_chart_has_a_figure_and_a_reading(results):
 def test_report_states_data_date_assumptions_and_results(results):
     html = render_report(results, charts.build_charts(results))
     assert html.count("<script") == 1 + 11  # plotly.js once, then one drawing call per chart
-    for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 52", "0.83%", "P(net &gt; 0)",
+    for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 35", "0.67%", "P(net &gt; 0)",
                  "win_back.gross_margin", "triangular(low 0.5%, mode 2%, high 6%)", "tiny cohort",
                  "month 1 in a thin month", "assumptions/roi_defaults.yml"):
         assert text in html, text
@@ -125,3 +125,13 @@ def test_report_says_when_there_is_no_backtest(roi_marts):
     reading = next(chart.reading for chart in built if chart.name == "clv_backtest")
     assert reading.startswith("No backtest on these data: the 27 people of the calibration period")
     assert reading in render_report(results, built).replace("&#39;", "'")
+
+
+def test_report_says_the_day_after_the_last_purchase_only_when_it_is(roi_marts):
+    assumptions = load_assumptions(None, {"monte_carlo.runs": 100})
+    note = "Data as of <strong>2017-10-01</strong> (the day after the last purchase)"
+    default = cases.compute(marts_from(roi_marts), assumptions)
+    assert note in render_report(default, [])
+    as_of_set = cases.compute(marts_from(roi_marts, last_purchase_date=dt.date(2017, 6, 26)), assumptions)
+    html = render_report(as_of_set, [])
+    assert note not in html and "Data as of <strong>2017-10-01</strong> · warehouse target" in html

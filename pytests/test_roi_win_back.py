@@ -12,7 +12,7 @@ from customer_intel.roi.win_back import WinBackInputs
 
 # The reference analysis's inputs: 23,711 At Risk people, average value 265.26, margin 25 %, R$ 0.50 per contact.
 # (Its "At Risk" were in fact its most recent big spenders: see the rfm_segments docs. The arithmetic is its own.)
-REFERENCE = WinBackInputs(people=23_711, avg_value=265.26, gross_margin=0.25, cost_per_contact=0.50)
+REFERENCE = WinBackInputs(people=23_711, avg_monetary=265.26, gross_margin=0.25, cost_per_contact=0.50)
 
 
 def test_reference_case_at_five_percent_nets_66764_25():
@@ -32,7 +32,7 @@ def test_break_even_without_other_costs_is_cost_over_value_times_margin():
 
 
 def test_fixed_cost_and_incentive_by_hand():
-    inputs = WinBackInputs(people=1_000, avg_value=200, gross_margin=0.30, cost_per_contact=1.0,
+    inputs = WinBackInputs(people=1_000, avg_monetary=200, gross_margin=0.30, cost_per_contact=1.0,
                            fixed_cost=500, incentive_per_reactivated=20)
     outcome = win_back.project(inputs, 0.05)
     # 50 reactivated; gross 50 × 200 × 0.30 = 3,000; cost 1,000 contacts + 500 fixed + 50 × 20 incentives = 2,500
@@ -46,18 +46,18 @@ def test_fixed_cost_and_incentive_by_hand():
 
 
 def test_no_break_even_when_the_incentive_eats_the_margin():
-    inputs = WinBackInputs(people=100, avg_value=200, gross_margin=0.30, cost_per_contact=1.0,
+    inputs = WinBackInputs(people=100, avg_monetary=200, gross_margin=0.30, cost_per_contact=1.0,
                            incentive_per_reactivated=70)
     assert win_back.break_even_success_rate(inputs) is None
 
 
 def test_break_even_above_one_means_unreachable():
-    inputs = WinBackInputs(people=100, avg_value=200, gross_margin=0.30, cost_per_contact=100.0)
+    inputs = WinBackInputs(people=100, avg_monetary=200, gross_margin=0.30, cost_per_contact=100.0)
     assert win_back.break_even_success_rate(inputs) == pytest.approx(100 / 60)
 
 
 def test_free_campaign_breaks_even_at_zero_and_has_no_roi():
-    inputs = WinBackInputs(people=100, avg_value=200, gross_margin=0.30, cost_per_contact=0.0)
+    inputs = WinBackInputs(people=100, avg_monetary=200, gross_margin=0.30, cost_per_contact=0.0)
     assert win_back.break_even_success_rate(inputs) == 0.0
     assert win_back.project(inputs, 0.05).roi is None
 
@@ -71,20 +71,21 @@ def test_scenario_table_one_sorted_row_per_rate():
 
 
 def test_target_summary_from_the_mart(roi_marts):
-    summary = win_back.summarise_targets(roi_marts["win_back_targets"])
-    # 24 At Risk (12 × 250, 12 × 350) and 16 Hibernating × 150: 9,600 / 40 = 240
-    assert summary.people == 40
-    assert summary.avg_value == pytest.approx(240.0)
+    summary = win_back.summarise_targets(roi_marts["win_back_targets"], roi_marts["clv"])
+    # At Risk: people 2, 7, …, 47, monetary 50 + 10 × index: 10 people, 500 + 10 × 245 = 2,950;
+    # Hibernating: 3, 8, …, 48: 10 people, 500 + 10 × 255 = 3,050. Together 6,000 / 20 = 300.
+    assert summary.people == 20
+    assert summary.avg_monetary == pytest.approx(300.0)
     by_segment = summary.by_segment.set_index("rfm_segment")
-    assert by_segment.loc["At Risk", "people"] == 24
-    assert by_segment.loc["At Risk", "avg_value"] == pytest.approx(300.0)
-    assert by_segment.loc["Hibernating", "total_value"] == pytest.approx(2_400.0)
+    assert by_segment.loc["At Risk", "people"] == 10
+    assert by_segment.loc["At Risk", "avg_monetary"] == pytest.approx(295.0)
+    assert by_segment.loc["Hibernating", "revenue"] == pytest.approx(3_050.0)
 
 
 def test_empty_target_segment_is_a_clear_error(roi_marts):
     empty = roi_marts["win_back_targets"].iloc[0:0]
     with pytest.raises(RoiError) as error:
-        win_back.summarise_targets(empty)
+        win_back.summarise_targets(empty, roi_marts["clv"])
     assert str(error.value) == (
         "marts: win_back_targets is empty: there is no one to win back (check the segment rules)"
     )
@@ -104,14 +105,14 @@ fraction = st.integers(min_value=0, max_value=10_000).map(lambda basis_points: b
 @st.composite
 def campaigns(draw):
     """Inputs where a reactivated customer is worth at least their incentive (the realistic domain)."""
-    avg_value, margin = draw(money), draw(fraction)
+    avg_monetary, margin = draw(money), draw(fraction)
     return WinBackInputs(
         people=draw(st.integers(min_value=1, max_value=200_000)),
-        avg_value=avg_value,
+        avg_monetary=avg_monetary,
         gross_margin=margin,
         cost_per_contact=draw(money),
         fixed_cost=draw(money),
-        incentive_per_reactivated=draw(money.filter(lambda incentive: incentive <= avg_value * margin)),
+        incentive_per_reactivated=draw(money.filter(lambda incentive: incentive <= avg_monetary * margin)),
     )
 
 

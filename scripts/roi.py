@@ -17,18 +17,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from customer_intel.roi.assumptions.flags import add_flags, overrides_from  # noqa: E402
 from customer_intel.roi.errors import RoiError  # noqa: E402
 from customer_intel.roi.formatting import brl, percent  # noqa: E402
 from customer_intel.roi.readings import headline_row  # noqa: E402
 from customer_intel.roi.run import DEFAULT_OUT, RunOutput, run  # noqa: E402
-
-
-def number_list(text: str) -> list[float]:
-    """'0.01,0.05,0.1' → [0.01, 0.05, 0.1]."""
-    try:
-        return [float(item) for item in text.split(",") if item.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -38,49 +31,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--assumptions", type=Path, help="YAML file overriding assumptions/roi_defaults.yml")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: output/)")
     parser.add_argument("--no-png", action="store_true", help="skip PNG copies of the charts")
-    common = parser.add_argument_group("common assumptions (override the file)")
-    common.add_argument("--cost-per-contact", type=float, help="win-back cost per contact, R$")
-    common.add_argument("--success-rates", type=number_list, help="win-back success rates, e.g. 0.01,0.05")
-    common.add_argument("--fixed-cost", type=float, help="win-back one-off campaign cost, R$")
-    common.add_argument("--incentive-per-reactivated", type=float, help="win-back incentive per reactivated, R$")
-    common.add_argument("--gross-margin", type=float, help="gross margin of both cases, e.g. 0.25")
-    common.add_argument("--improvements", type=number_list, help="welcome-series improvements, e.g. 0.05,0.3")
-    common.add_argument("--value-basis", help="welcome-series value basis: avg_order_value | avg_customer_value")
-    common.add_argument("--value-per-customer", type=float, help="welcome-series fixed value per customer, R$")
-    common.add_argument("--new-customers-per-month", type=float, help="welcome-series new customers per month")
-    common.add_argument("--win-back-value-basis", choices=("historical", "predicted"),
-                        help="value of a reactivated customer: historical | predicted lifetime value")
-    common.add_argument("--runs", type=int, help="Monte Carlo runs")
-    common.add_argument("--seed", type=int, help="Monte Carlo seed")
+    add_flags(parser.add_argument_group("common assumptions (override the file)"))
     return parser.parse_args(argv)
-
-
-FLAG_KEYS = {
-    "cost_per_contact": ("win_back.cost_per_contact",),
-    "success_rates": ("win_back.success_rates",),
-    "fixed_cost": ("win_back.fixed_cost",),
-    "incentive_per_reactivated": ("win_back.incentive_per_reactivated",),
-    "gross_margin": ("win_back.gross_margin", "welcome_series.gross_margin"),
-    "improvements": ("welcome_series.improvements",),
-    "value_basis": ("welcome_series.value_basis",),
-    "value_per_customer": ("welcome_series.value_per_customer",),
-    "new_customers_per_month": ("welcome_series.new_customers_per_month",),
-    "win_back_value_basis": ("win_back.value_basis",),
-    "runs": ("monte_carlo.runs",),
-    "seed": ("monte_carlo.seed",),
-}
-
-
-def overrides_from(args: argparse.Namespace) -> dict:
-    """Flags given on the command line as dotted assumption keys."""
-    overrides = {}
-    for flag, keys in FLAG_KEYS.items():
-        value = getattr(args, flag)
-        if value is not None:
-            overrides.update({key: value for key in keys})
-    if args.value_per_customer is not None:
-        overrides["welcome_series.value_basis"] = "fixed"
-    return overrides
 
 
 def print_summary(output: RunOutput) -> None:

@@ -6,7 +6,8 @@ Modules, from pure formulas to I/O:
 - ``welcome_series``: the welcome-series case (pooled month-1 retention baseline, added customers, net value).
 - ``sensitivity``: net result over a grid of the two least certain inputs of each case.
 - ``monte_carlo``: input distributions, seeded simulation, P(net > 0) and P10/P50/P90.
-- ``assumptions``: the assumptions file (YAML) merged over the shipped defaults, CLI overrides, validation.
+- ``assumptions``: every assumption declared once (``assumptions/declarations.py``); the YAML file merged over
+  the shipped defaults, CLI overrides and validation derived from that declaration.
 - ``marts``: reads the marts through the dbt profile's selected target (DuckDB or PostgreSQL).
 - ``cases``: both business cases computed from marts and assumptions (no I/O).
 - ``readings``, ``charts`` and ``report``: one-sentence readings computed from the data, plotly figures, and the

@@ -89,7 +89,7 @@ def win_back_bases(marts: Marts, assumptions: Assumptions,
     bases = {}
     for basis in predicted_value.VALUE_BASES:
         avg_value = float(predicted_value.value_if_reactivated(targets, basis).mean()) if people else 0.0
-        inputs = win_back.WinBackInputs(people=people, avg_value=avg_value, gross_margin=settings.gross_margin,
+        inputs = win_back.WinBackInputs(people=people, avg_monetary=avg_value, gross_margin=settings.gross_margin,
                                         cost_per_contact=settings.cost_per_contact, fixed_cost=settings.fixed_cost,
                                         incentive_per_reactivated=settings.incentive_per_reactivated)
         bases[basis] = WinBackBasis(
@@ -104,14 +104,14 @@ def win_back_bases(marts: Marts, assumptions: Assumptions,
     return bases
 
 
-def win_back_case(marts: Marts, assumptions: Assumptions, avg_value: float | None = None) -> WinBackCase:
+def win_back_case(marts: Marts, assumptions: Assumptions, avg_monetary: float | None = None) -> WinBackCase:
     """Targets from the mart, scenarios, break-even, sensitivity grid and simulation of the win-back campaign;
-    ``avg_value`` = value of a reactivated person (default: the targets' average historical value)."""
+    ``avg_monetary`` = value of a reactivated person (default: the targets' mean monetary value)."""
     settings = assumptions.win_back
-    targets = win_back.summarise_targets(marts.win_back_targets)
+    targets = win_back.summarise_targets(marts.win_back_targets, marts.clv)
     inputs = win_back.WinBackInputs(
         people=targets.people,
-        avg_value=targets.avg_value if avg_value is None else avg_value,
+        avg_monetary=targets.avg_monetary if avg_monetary is None else avg_monetary,
         gross_margin=settings.gross_margin,
         cost_per_contact=settings.cost_per_contact,
         fixed_cost=settings.fixed_cost,
@@ -180,7 +180,7 @@ def welcome_series_case(marts: Marts, assumptions: Assumptions) -> WelcomeSeries
 
 def compute(marts: Marts, assumptions: Assumptions) -> Results:
     """Everything the CSVs, charts and report show."""
-    win_back.summarise_targets(marts.win_back_targets)  # an empty mart stops here, before the models are fitted
+    win_back.summarise_targets(marts.win_back_targets, marts.clv)  # an empty mart stops here, before any model fit
     predicted = predicted_value.compute(marts.clv_people, predicted_value.ClvSettings(
         horizon_months=assumptions.clv.horizon_months, annual_discount_rate=assumptions.clv.annual_discount_rate,
         gross_margin=assumptions.win_back.gross_margin))
@@ -204,7 +204,7 @@ def summary_table(results: Results) -> pd.DataFrame:
         ("data", "as_of_date", results.as_of_date.isoformat()),
         ("data", "target", results.target_name),
         ("win_back", "people", wb.inputs.people),
-        ("win_back", "avg_value", wb.inputs.avg_value),
+        ("win_back", "avg_monetary", wb.inputs.avg_monetary),
         ("win_back", "break_even_success_rate", wb.break_even_success_rate),
         ("welcome_series", "baseline_month1_retention", ws.baseline.rate),
         ("welcome_series", "baseline_returners", ws.baseline.returners),

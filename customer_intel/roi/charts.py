@@ -59,7 +59,7 @@ def compact_brl(amount: float) -> str:
 
 def segment_order(clv: pd.DataFrame) -> list[str]:
     """Segments from most to least valuable (the row order of every segment chart)."""
-    return clv.sort_values("value_share", ascending=False)["rfm_segment"].tolist()
+    return clv.sort_values("revenue_share", ascending=False)["rfm_segment"].tolist()
 
 
 # --- Customers --------------------------------------------------------------------------------------------------
@@ -71,8 +71,8 @@ def segment_value_chart(clv: pd.DataFrame) -> Chart:
     figure = go.Figure([
         go.Bar(name="Share of customers", x=ordered["rfm_segment"], y=ordered["customer_share"],
                marker_color="#adb5bd", hovertemplate="%{x}: %{y:.1%} of customers<extra></extra>"),
-        go.Bar(name="Share of value", x=ordered["rfm_segment"], y=ordered["value_share"], marker_color=NEUTRAL,
-               customdata=ordered[["total_value", "avg_value"]],
+        go.Bar(name="Share of value", x=ordered["rfm_segment"], y=ordered["revenue_share"], marker_color=NEUTRAL,
+               customdata=ordered[["revenue", "avg_monetary"]],
                hovertemplate="%{x}: %{y:.1%} of value<br>R$ %{customdata[0]:,.2f} in total, "
                              "R$ %{customdata[1]:,.2f} per customer<extra></extra>"),
     ])

@@ -4,8 +4,9 @@ Connection settings come only from the dbt profile (``customer_intel.profile``).
 PostgreSQL through psycopg2; Spark through the SparkSession dbt-spark's session method builds
 (``customer_intel.spark``). Every mart is read by explicit column list from ``<target schema>.<mart>``, so a mart
 that is missing, or older than this code, gives the one-line error ``... run dbt build first`` instead of a
-traceback. The big per-customer mart (``rfm_segments``) is aggregated in the database; only totals travel, except
-for the per-person columns of ``clv_inputs`` the predictive models are fitted on (``read_clv_people``).
+traceback. Totals come from the marts that hold them (``clv`` per segment); of the big per-customer mart
+(``rfm_segments``) only its as-of date and last purchase travel, and
+its segment beside the per-person columns of ``clv_inputs`` the predictive models are fitted on (``read_clv_people``).
 """
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from customer_intel.errors import first_line
 from customer_intel.profile import PROJECT_ROOT, Target
 from customer_intel.roi.errors import RoiError
 
 MART_COLUMNS: dict[str, tuple[str, ...]] = {
-    "clv": ("rfm_segment", "customers", "customer_share", "avg_value", "total_value", "value_share"),
+    "clv": ("rfm_segment", "customers", "customer_share", "avg_monetary", "revenue", "revenue_share", "purchases"),
     "cohort_retention": (
         "cohort_month", "months_since_first_purchase", "cohort_size", "active_customers", "retention_rate",
     ),
@@ -30,20 +32,18 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "affinity_index", "category_rank",
     ),
     "segment_geography": (
-        "rfm_segment", "customer_state", "customers", "revenue", "segment_customer_share", "segment_revenue_share",
-        "state_rank",
+        "rfm_segment", "customer_state", "region", "customers", "revenue", "segment_customer_share",
+        "segment_revenue_share", "state_rank",
     ),
     "win_back_targets": (
-        "customer_unique_id", "rfm_segment", "last_purchase_at", "days_since_last_purchase", "historical_value",
+        "customer_unique_id", "rfm_segment", "last_purchase_at", "days_since_last_purchase", "monetary",
         "customer_state", "customer_city", "favourite_category",
     ),
 }
-RFM_TOTALS_SQL = """
+AS_OF_SQL = """
 select
     max(as_of_date) as as_of_date,
-    count(*) as customers,
-    sum(frequency) as orders,
-    sum(monetary) as revenue
+    cast(max(last_purchase_at) as date) as last_purchase_date
 from {relation}
 """
 DBT_HINT = "run dbt build first"
@@ -65,17 +65,23 @@ inner join {rfm_segments} as segments
 
 @dataclass(frozen=True)
 class CustomerTotals:
-    """Totals over every customer of ``rfm_segments`` (the customers with at least one purchase)."""
+    """Totals over every customer with at least one purchase (the segments of ``clv`` together)."""
 
     as_of_date: dt.date
     customers: int
-    orders: int
+    purchases: int
     revenue: float
+    last_purchase_date: dt.date | None = None
+
+    @property
+    def as_of_is_day_after_last_purchase(self) -> bool:
+        """True when the as-of date is the default one, the day after the last purchase (var as_of_date unset)."""
+        return self.last_purchase_date is not None and self.as_of_date == self.last_purchase_date + dt.timedelta(1)
 
     @property
     def avg_order_value(self) -> float:
         """Revenue per purchase."""
-        return self.revenue / self.orders
+        return self.revenue / self.purchases
 
     @property
     def avg_customer_value(self) -> float:
@@ -188,12 +194,6 @@ class SparkWarehouse:
         self.spark.stop()
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (driver errors span several)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
-
-
 def duckdb_file(target: Target) -> Path:
     """The DuckDB file of ``target``; a relative path is relative to the dbt project, where dbt created it."""
     path = Path(target.duckdb_path)
@@ -251,17 +251,25 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     return converted
 
 
-def read_totals(warehouse: Warehouse, schema: str, target_name: str) -> CustomerTotals:
-    """Customer, order and revenue totals and the as-of date, aggregated in the database."""
-    sql = RFM_TOTALS_SQL.format(relation=relation(schema, "rfm_segments"))
+def read_as_of(warehouse: Warehouse, schema: str, target_name: str) -> tuple[dt.date, dt.date]:
+    """The as-of date of ``rfm_segments`` and the date of the last purchase in it."""
+    sql = AS_OF_SQL.format(relation=relation(schema, "rfm_segments"))
     row = read_relation(warehouse, schema, "rfm_segments", sql, target_name).iloc[0]
-    if not row["customers"]:
+    if pd.isna(row["as_of_date"]):
         raise RoiError("marts: rfm_segments is empty: load data with orders, then run dbt build")
+    return pd.Timestamp(row["as_of_date"]).date(), pd.Timestamp(row["last_purchase_date"]).date()
+
+
+def customer_totals(clv: pd.DataFrame, as_of_date: dt.date, last_purchase_date: dt.date) -> CustomerTotals:
+    """Customer, purchase and revenue totals: the ``clv`` segments together."""
+    if clv.empty:
+        raise RoiError("marts: clv is empty: load data with orders, then run dbt build")
     return CustomerTotals(
-        as_of_date=pd.Timestamp(row["as_of_date"]).date(),
-        customers=int(row["customers"]),
-        orders=int(row["orders"]),
-        revenue=float(row["revenue"]),
+        as_of_date=as_of_date,
+        customers=int(clv["customers"].sum()),
+        purchases=int(clv["purchases"].sum()),
+        revenue=float(clv["revenue"].sum()),
+        last_purchase_date=last_purchase_date,
     )
 
 
@@ -283,8 +291,9 @@ def read_marts(target: Target) -> Marts:
     """Every mart the business cases, charts and report use, from ``target.schema``."""
     warehouse = open_warehouse(target)
     try:
-        totals = read_totals(warehouse, target.schema, target.name)
+        as_of_date, last_purchase_date = read_as_of(warehouse, target.schema, target.name)
         tables = {name: read_mart(warehouse, target.schema, name, target.name) for name in MART_COLUMNS}
+        totals = customer_totals(tables["clv"], as_of_date, last_purchase_date)
         tables["clv_people"] = read_clv_people(warehouse, target.schema, target.name, totals.customers)
     finally:
         warehouse.close()

@@ -14,12 +14,12 @@ def headline_row(scenarios: pd.DataFrame) -> pd.Series:
 
 def segment_value(clv: pd.DataFrame) -> str:
     """Which segment holds the most value, against its share of customers."""
-    top = clv.sort_values("value_share", ascending=False).iloc[0]
-    smallest = clv.sort_values("value_share").iloc[0]
+    top = clv.sort_values("revenue_share", ascending=False).iloc[0]
+    smallest = clv.sort_values("revenue_share").iloc[0]
     return (
-        f"{top['rfm_segment']} hold {percent(top['value_share'], 1)} of all customer value with "
-        f"{percent(top['customer_share'], 1)} of the customers (average {brl(top['avg_value'])} each); "
-        f"{smallest['rfm_segment']} hold the least, {percent(smallest['value_share'], 1)}."
+        f"{top['rfm_segment']} hold {percent(top['revenue_share'], 1)} of all customer value with "
+        f"{percent(top['customer_share'], 1)} of the customers (average {brl(top['avg_monetary'])} each); "
+        f"{smallest['rfm_segment']} hold the least, {percent(smallest['revenue_share'], 1)}."
     )
 
 

@@ -1,7 +1,9 @@
 """The self-contained ``report.html``: every chart with its reading, both business cases, assumptions, as-of date.
 
-plotly.js is inlined once in the page head and every chart is a ``<div>`` that calls it, so the file opens offline
-(no CDN) in any modern browser. Text comes from the data through ``readings`` and is HTML-escaped by Jinja2.
+The page is the Jinja2 template ``templates/report.html.j2`` (with ``chart_block.html.j2`` and ``table.html.j2``);
+this module only formats the numbers it shows. plotly.js is inlined once in the page head and every chart is a
+``<div>`` that calls it, so the file opens offline (no CDN) in any modern browser. Text comes from the data through
+``readings`` and is HTML-escaped by Jinja2.
 """
 from __future__ import annotations
 
@@ -23,113 +25,7 @@ from customer_intel.roi.formatting import brl, count, percent
 from customer_intel.roi.method_note import METHOD_NOTE, METHOD_NOTE_TITLE
 from customer_intel.roi.readings import break_even_text, headline_row
 
-TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Customer intelligence: campaign business cases (data as of {{ as_of }})</title>
-<style>
-  body { font-family: Helvetica, Arial, sans-serif; color: #212529; margin: 0; background: #f8f9fa; line-height: 1.45; }
-  main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
-  h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
-  h2 { border-bottom: 2px solid #dee2e6; padding-bottom: 0.3rem; margin-top: 2.6rem; }
-  .meta { color: #6c757d; margin-top: 0; }
-  .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(250px, 1fr)); gap: 12px; }
-  .card { border: 1px solid #dee2e6; border-radius: 6px; padding: 12px 16px; }
-  .card h3 { margin: 0 0 6px; font-size: 1rem; }
-  .card p { margin: 2px 0; }
-  .big { font-size: 1.4rem; font-weight: bold; }
-  .chart { margin: 18px 0 30px; }
-  .reading { background: #eef2ff; border-left: 4px solid #4c6ef5; padding: 8px 12px; margin: 4px 0 0; }
-  table { border-collapse: collapse; margin: 10px 0 16px; font-size: 0.92rem; }
-  th, td { border-bottom: 1px solid #dee2e6; padding: 4px 10px; text-align: right; }
-  th { background: #f1f3f5; }
-  td.text, th.text { text-align: left; }
-  .negative { color: #c0392b; }
-  code { background: #f1f3f5; padding: 0 3px; }
-  details summary { cursor: pointer; color: #364fc7; }
-</style>
-<script type="text/javascript">{{ plotly_js }}</script>
-</head>
-<body>
-<main>
-<h1>Customer intelligence: campaign business cases</h1>
-<p class="meta">Data as of <strong>{{ as_of }}</strong> (the day after the last purchase) · warehouse target
-<code>{{ target }}</code> · money in Brazilian reais (R$) · rates shown as percent</p>
-
-<div class="cards">
-  <div class="card"><h3>Win-back campaign</h3>
-    <p class="big">{{ wb.headline_net }}</p>
-    <p>net profit at a {{ wb.headline_rate }} success rate, contacting {{ wb.people }} lapsed customers</p>
-    <p>{{ wb.break_even }}</p>
-    <p>P(net profit &gt; 0) = {{ wb.p_positive }} in {{ wb.runs }} simulations</p></div>
-  <div class="card"><h3>Welcome series</h3>
-    <p class="big">{{ ws.headline_net }} a year</p>
-    <p>net value at a {{ ws.headline_improvement }} lift of month-1 retention ({{ ws.baseline }} today)</p>
-    <p>{{ ws.break_even }}</p>
-    <p>P(net value &gt; 0) = {{ ws.p_positive }} in {{ ws.runs }} simulations</p></div>
-</div>
-
-<h2>Who the customers are</h2>
-{% for chart in sections.customers %}{{ chart_block(chart) }}{% endfor %}
-
-<h2>How often new customers come back</h2>
-{% for chart in sections.retention %}{{ chart_block(chart) }}{% endfor %}
-
-<h2>Business case 1: win back lapsed customers</h2>
-<p>Every row of the <code>win_back_targets</code> mart is contacted once. A reactivated customer is worth their
-average historical value ({{ wb.avg_value }}) × gross margin ({{ wb.margin }}); the campaign costs
-{{ wb.cost_per_contact }} per contact{{ wb.other_costs }}. Net profit = gross profit − campaign cost; ROI = net profit
-/ campaign cost. {{ wb.break_even_formula }}</p>
-{{ table(wb.scenario_table) }}
-<p>Targets by segment:</p>
-{{ table(wb.segment_table) }}
-{% for chart in sections.win_back %}{{ chart_block(chart) }}{% endfor %}
-
-<h2>Business case 2: a welcome series for new customers</h2>
-<p>Baseline: {{ ws.baseline }} of new customers buy again in their second month, pooled over {{ ws.cohorts_used }}
-monthly cohorts ({{ ws.returners }} returners among {{ ws.customers }} new customers; each customer counts once).
-Cohorts smaller than {{ ws.tiny_share }} of the median cohort, and cohorts whose second month is not observed or falls
-in a thin month of data, are left out (table below). New customers per month: {{ ws.new_customers }}
-({{ ws.new_customers_source }}). Value of an added returning customer: {{ ws.value }}, the {{ ws.value_basis }},
-× gross margin {{ ws.margin }}{{ ws.other_costs }}.</p>
-{{ table(ws.scenario_table) }}
-<details><summary>Cohorts in the baseline</summary>{{ table(ws.cohort_table) }}</details>
-{% for chart in sections.welcome %}{{ chart_block(chart) }}{% endfor %}
-
-<h2>Sensitivity: what if the least certain inputs are off?</h2>
-{% for chart in sections.sensitivity %}{{ chart_block(chart) }}{% endfor %}
-
-<h2>Uncertainty: Monte Carlo simulation</h2>
-<p>Uncertain inputs are drawn from the distributions in the assumptions below (seed {{ seed }}, so the numbers
-repeat on every run); the table gives the chance of a positive result and the 10th, 50th and 90th percentiles
-(welcome series per year).</p>
-{{ table(simulation_table) }}
-{% for chart in sections.uncertainty %}{{ chart_block(chart) }}{% endfor %}
-
-{{ predicted_value_section }}
-<h2>{{ method_note_title }}</h2>
-{% for paragraph in method_note %}<p>{{ paragraph }}</p>
-{% endfor %}
-<h2>Assumptions</h2>
-<p>From {{ sources }}, then command-line flags. Rates are fractions in the file and percent here.</p>
-{{ table(assumption_table) }}
-</main>
-</body>
-</html>
-"""
-
-CHART_BLOCK = """<section class="chart" id="{{ chart.name }}">{{ figure }}
-<p class="reading">{{ chart.reading }}</p></section>
-"""
-
-TABLE = """<table><thead><tr>
-{%- for h in t.header %}<th class="{{ t.classes[loop.index0] }}">{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in t.rows %}<tr>
-{%- for cell in row %}<td class="{{ t.classes[loop.index0] }}">{{ cell }}</td>{% endfor %}</tr>
-{% endfor %}</tbody></table>
-"""
+TEMPLATES = Path(__file__).parent / "templates"
 
 SECTION_OF_CHART = {
     "segment_value": "customers", "affinity_heatmap": "customers", "geography": "customers",
@@ -156,9 +52,10 @@ class Table:
 
 def environment() -> jinja2.Environment:
     """Jinja2 with autoescaping and the ``chart_block`` / ``table`` helpers."""
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    chart_block = env.from_string(CHART_BLOCK)
-    table = env.from_string(TABLE)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    chart_block = env.get_template("chart_block.html.j2")
+    table = env.get_template("table.html.j2")
     env.globals["chart_block"] = lambda chart: Markup(chart_block.render(chart=chart, figure=figure_div(chart)))
     env.globals["table"] = lambda t: Markup(table.render(t=t))
     return env
@@ -181,14 +78,14 @@ def win_back_context(results: Results) -> dict:
     if settings.incentive_per_reactivated:
         other.append(f"{brl(settings.incentive_per_reactivated)} incentive per reactivated customer")
     formula = (
-        "Break-even success rate = cost per contact / (average value × margin)"
+        "Break-even success rate = cost per contact / (average monetary value × margin)"
         if not other else
         "Break-even success rate = (people × cost per contact + fixed cost) / "
-        "(people × (average value × margin − incentive))"
+        "(people × (average monetary value × margin − incentive))"
     )
     return {
         "people": count(case.inputs.people),
-        "avg_value": brl(case.inputs.avg_value),
+        "avg_monetary": brl(case.inputs.avg_monetary),
         "margin": percent(settings.gross_margin),
         "cost_per_contact": brl(settings.cost_per_contact),
         "other_costs": f" plus {' and '.join(other)}" if other else "",
@@ -206,8 +103,8 @@ def win_back_context(results: Results) -> dict:
              for r in case.scenarios.itertuples()],
         ),
         "segment_table": Table(
-            ["segment", "people", "average historical value", "total historical value"],
-            [[r.rfm_segment, count(r.people), brl(r.avg_value), brl(r.total_value)]
+            ["segment", "people", "average monetary value", "revenue"],
+            [[r.rfm_segment, count(r.people), brl(r.avg_monetary), brl(r.revenue)]
              for r in case.targets.by_segment.itertuples()],
         ),
     }
@@ -291,14 +188,12 @@ def render_report(results: Results, charts: list[Chart]) -> str:
     sections: dict[str, list[Chart]] = {name: [] for name in set(SECTION_OF_CHART.values())}
     for chart in charts:
         sections[SECTION_OF_CHART[chart.name]].append(chart)
-    env = environment()
-    predicted_value_section = Markup(env.from_string(report_predicted_value.PARTIAL).render(
-        pv=report_predicted_value.context(results, Table), sections=sections))
-    template = env.from_string(TEMPLATE)
+    template = environment().get_template("report.html.j2")
     return template.render(
-        predicted_value_section=predicted_value_section,
+        pv=report_predicted_value.context(results, Table),
         plotly_js=Markup(get_plotlyjs()),
         as_of=results.as_of_date.isoformat(),
+        as_of_is_day_after_last_purchase=results.marts.totals.as_of_is_day_after_last_purchase,
         target=results.target_name,
         wb=win_back_context(results),
         ws=welcome_context(results),

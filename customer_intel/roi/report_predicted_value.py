@@ -1,7 +1,6 @@
-"""The report's "Predicted lifetime value" section: a partial rendered into report.html by ``report.render_report``.
-
-Kept apart from the main page so it can move with it: ``PARTIAL`` is a Jinja2 template using the page's
-``chart_block`` and ``table`` helpers, ``context(results)`` its formatted numbers.
+"""The report's "Predicted lifetime value" section: the partial ``templates/predicted_value.html.j2`` (included
+by ``report.html.j2``, using its ``chart_block`` and ``table`` helpers) and ``context(results)``, its numbers as
+``pv``.
 """
 from __future__ import annotations
 
@@ -9,31 +8,6 @@ from customer_intel.roi import predicted_value
 from customer_intel.roi.cases import Results
 from customer_intel.roi.charts import MODEL_LABELS
 from customer_intel.roi.formatting import brl, count, percent
-
-PARTIAL = """<h2>Predicted lifetime value: who will buy again, and how far to trust it</h2>
-<p>Buy-till-you-die models fitted on the <code>clv_inputs</code> mart: MBG/NBD for the purchases (BG/NBD beside it
-for comparison) and Gamma-Gamma for the spend per purchase. Predicted CLV = expected purchases over the next
-{{ pv.horizon }} months × expected spend per purchase × gross margin {{ pv.margin }}, each month discounted at
-{{ pv.discount }} a year. Per person in <code>clv_predictions.csv</code>, per segment in
-<code>clv_by_segment.csv</code>.</p>
-<h3>Backtest</h3>
-<p>The models are fitted on the history up to {{ pv.calibration_end }}, predict the {{ pv.holdout_days }} days
-after it, and are compared with what the {{ pv.people }} people did (<code>clv_backtest.csv</code>).</p>
-{% for chart in sections.predicted_value %}{{ chart_block(chart) }}{% endfor %}
-{{ table(pv.backtest_table) }}
-<h3>Predicted beside historical value, per segment</h3>
-<p>Historical revenue is what each segment has spent so far (before margin); predicted CLV is the margin expected
-from it over the next {{ pv.horizon }} months.</p>
-{{ table(pv.segment_table) }}
-<h3>Win-back with the predicted value</h3>
-<p>{{ pv.value_basis_text }} Contact list: <code>win_back_contact_list.csv</code>, targets ranked by expected
-incremental value = success rate {{ pv.success_rate }} × value if reactivated × margin; contacting the first
-{{ pv.best_length }} maximises the expected net profit at {{ pv.cost_per_contact }} per contact.</p>
-{{ table(pv.bases_table) }}
-<details><summary>Model parameters (<code>clv_model_parameters.csv</code>)</summary>{{ table(pv.parameter_table) }}
-</details>
-"""
-
 
 def context(results: Results, table_class) -> dict:
     """Formatted numbers and tables of the section; ``table_class`` is the report's Table."""

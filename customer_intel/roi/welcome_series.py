@@ -72,16 +72,15 @@ class WelcomeOutcome:
 
 
 def check_retention_rates(cohort_retention: pd.DataFrame) -> None:
-    """Rates in the mart must be fractions that agree with its counts; a percent figure would inflate results 100×.
+    """Rates in the mart must agree with its counts; a percent figure would inflate results 100×.
 
     The baseline itself is computed from the counts, so it cannot inherit such a mistake; this check makes sure
-    the mart the report also charts has none either.
+    the mart the report also charts has none either. That rates lie in [0, 1] is a dbt test of the mart
+    (accepted_range on retention_rate), not repeated here.
     """
     if cohort_retention.empty:
         raise RoiError("marts: cohort_retention is empty: run dbt build on data with orders first")
     rates = cohort_retention["retention_rate"].astype(float)
-    if (rates > 1).any() or (rates < 0).any():
-        raise RoiError("marts: cohort_retention.retention_rate has values outside [0, 1]; rates must be fractions")
     from_counts = cohort_retention["active_customers"] / cohort_retention["cohort_size"]
     if not np.allclose(rates, from_counts, rtol=0.01, atol=1e-4):
         raise RoiError(

@@ -3,16 +3,16 @@
 For a success rate ``s`` (share of targets who buy again because of the campaign):
 
     reactivated   = people × s
-    gross profit  = reactivated × avg_value × gross_margin
+    gross profit  = reactivated × avg_monetary × gross_margin
     campaign cost = people × cost_per_contact + fixed_cost + reactivated × incentive_per_reactivated
     net profit    = gross profit − campaign cost;   ROI = net profit / campaign cost
 
 Reactivated people are an expected value, so they need not be whole. Net profit is linear in ``s``; it breaks even at
 
     s* = (people × cost_per_contact + fixed_cost)
-         / (people × (avg_value × gross_margin − incentive_per_reactivated))
+         / (people × (avg_monetary × gross_margin − incentive_per_reactivated))
 
-which reduces to ``cost_per_contact / (avg_value × gross_margin)`` without fixed cost and incentive. When an
+which reduces to ``cost_per_contact / (avg_monetary × gross_margin)`` without fixed cost and incentive. When an
 incentive eats the whole margin of a reactivated customer, no success rate breaks even.
 
 The formulas are plain arithmetic, so they accept numpy arrays as well as numbers (the Monte Carlo uses that).
@@ -28,10 +28,10 @@ from customer_intel.roi.errors import RoiError
 
 @dataclass(frozen=True)
 class WinBackInputs:
-    """Everything the formulas need; ``people`` and ``avg_value`` come from the ``win_back_targets`` mart."""
+    """Everything the formulas need; ``people`` and ``avg_monetary`` are those of the targeted segments in ``clv``."""
 
     people: float
-    avg_value: float
+    avg_monetary: float
     gross_margin: float
     cost_per_contact: float
     fixed_cost: float = 0.0
@@ -53,26 +53,30 @@ class WinBackOutcome:
 
 @dataclass(frozen=True)
 class TargetSummary:
-    """Who the campaign contacts: head count, average historical value, and the same per RFM segment."""
+    """Who the campaign contacts: head count, mean monetary value, and the same per RFM segment."""
 
     people: int
-    avg_value: float
-    by_segment: pd.DataFrame  # rfm_segment, people, avg_value, total_value
+    avg_monetary: float
+    by_segment: pd.DataFrame  # rfm_segment, people, avg_monetary, revenue
 
 
-def summarise_targets(targets: pd.DataFrame) -> TargetSummary:
-    """Head count and average historical value of the ``win_back_targets`` rows; an empty mart is an error."""
+def summarise_targets(targets: pd.DataFrame, clv: pd.DataFrame) -> TargetSummary:
+    """Head count and mean monetary value of the people the campaign contacts; an empty target list is an error.
+
+    ``win_back_targets`` holds every person of the targeted segments, so their totals are those segments' rows of
+    ``clv`` (people = customers, revenue, avg_monetary): read there, not summed again from the contact list.
+    """
     if targets.empty:
         raise RoiError("marts: win_back_targets is empty: there is no one to win back (check the segment rules)")
+    segments = clv.loc[clv["rfm_segment"].isin(targets["rfm_segment"].unique())]
     by_segment = (
-        targets.groupby("rfm_segment", as_index=False)
-        .agg(people=("customer_unique_id", "size"), total_value=("historical_value", "sum"))
-        .assign(avg_value=lambda frame: frame["total_value"] / frame["people"])
-        .sort_values("people", ascending=False, ignore_index=True)
-    )[["rfm_segment", "people", "avg_value", "total_value"]]
+        segments.rename(columns={"customers": "people"})
+        .sort_values(["people", "rfm_segment"], ascending=[False, True], ignore_index=True)
+    )[["rfm_segment", "people", "avg_monetary", "revenue"]]
+    people = int(by_segment["people"].sum())
     return TargetSummary(
-        people=int(len(targets)),
-        avg_value=float(targets["historical_value"].astype(float).mean()),
+        people=people,
+        avg_monetary=float(by_segment["revenue"].sum()) / people,
         by_segment=by_segment,
     )
 
@@ -84,7 +88,7 @@ def reactivated(inputs: WinBackInputs, success_rate):
 
 def gross_profit(inputs: WinBackInputs, success_rate):
     """Margin earned on the reactivated customers' value."""
-    return reactivated(inputs, success_rate) * inputs.avg_value * inputs.gross_margin
+    return reactivated(inputs, success_rate) * inputs.avg_monetary * inputs.gross_margin
 
 
 def campaign_cost(inputs: WinBackInputs, success_rate):
@@ -120,7 +124,7 @@ def break_even_success_rate(inputs: WinBackInputs) -> float | None:
     The result can exceed 1: the campaign then cannot pay back even if every target buys again.
     """
     upfront_cost = inputs.people * inputs.cost_per_contact + inputs.fixed_cost
-    margin_per_reactivated = inputs.avg_value * inputs.gross_margin - inputs.incentive_per_reactivated
+    margin_per_reactivated = inputs.avg_monetary * inputs.gross_margin - inputs.incentive_per_reactivated
     if upfront_cost == 0:
         return 0.0 if margin_per_reactivated >= 0 else None
     if margin_per_reactivated <= 0:

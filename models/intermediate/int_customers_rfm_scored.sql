@@ -9,18 +9,11 @@
       engine handed identical frequencies to NTILE, so for one-time buyers f is a value score), and a final
       tie-break on customer_unique_id. Its segments split people with identical behaviour; see rfm_segments docs. -#}
 {%- set scheme = var('rfm_scheme') -%}
-{%- if scheme not in ['tie_aware', 'reference'] -%}
-    {{ exceptions.raise_compiler_error("var rfm_scheme must be 'tie_aware' or 'reference', got '" ~ scheme ~ "'") }}
-{%- endif -%}
-{%- if scheme == 'reference' -%}
-    {%- set r_score = reference_quartile('recency_days asc, customer_unique_id asc') -%}
-    {%- set f_score = reference_quartile('frequency asc, monetary asc, customer_unique_id asc') -%}
-    {%- set m_score = reference_quartile('monetary asc, customer_unique_id asc') -%}
-{%- else -%}
-    {%- set r_score = tie_aware_quartile('recency_days desc') -%}
-    {%- set f_score = 'case when frequency >= 4 then 4 else frequency end' -%}
-    {%- set m_score = tie_aware_quartile('monetary asc') -%}
-{%- endif %}
+{#- The expressions live in macro rfm_score_expressions, shared with segment_history. -#}
+{%- set scores = rfm_score_expressions() -%}
+{%- set r_score = scores.r_score -%}
+{%- set f_score = scores.f_score -%}
+{%- set m_score = scores.m_score %}
 
 with
 
@@ -80,9 +73,9 @@ select
     recency_days,
     frequency,
     monetary,
-    cast(r_score as {{ dbt.type_int() }}) as r_score,
-    cast(f_score as {{ dbt.type_int() }}) as f_score,
-    cast(m_score as {{ dbt.type_int() }}) as m_score,
+    r_score,
+    f_score,
+    m_score,
     '{{ scheme }}' as rfm_scheme,
     as_of_date
 from scored

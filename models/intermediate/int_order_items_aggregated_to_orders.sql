@@ -6,18 +6,28 @@ order_items as (
 
 ),
 
+sellers as (
+
+    select * from {{ ref('stg_olist__sellers') }}
+
+),
+
 aggregated as (
 
     select
-        order_id,
+        order_items.order_id,
         count(*) as items,
-        count(distinct product_id) as distinct_products,
-        count(distinct seller_id) as distinct_sellers,
-        sum(price) as items_price,
-        sum(freight_value) as items_freight,
-        sum(item_revenue) as items_revenue
+        count(distinct order_items.product_id) as distinct_products,
+        count(distinct order_items.seller_id) as distinct_sellers,
+        count(distinct sellers.seller_state) as seller_states,
+        min(sellers.seller_state) as seller_state,
+        sum(order_items.price) as items_price,
+        sum(order_items.freight_value) as items_freight,
+        sum(order_items.item_revenue) as items_revenue
     from order_items
-    group by order_id
+    left join sellers
+        on order_items.seller_id = sellers.seller_id
+    group by order_items.order_id
 
 )
 

@@ -15,7 +15,7 @@ order_items as (
 
 products as (
 
-    select * from {{ ref('stg_olist__products') }}
+    select * from {{ ref('int_products_translated') }}
 
 )
 
@@ -25,7 +25,7 @@ select
     orders.customer_unique_id,
     orders.purchased_at,
     order_items.product_id,
-    coalesce(products.product_category, 'uncategorized') as product_category,
+    products.product_category,
     order_items.price,
     order_items.freight_value,
     order_items.item_revenue

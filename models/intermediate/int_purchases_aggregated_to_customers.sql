@@ -1,27 +1,11 @@
 {#- Purchase history per person (customer_unique_id): first and last purchase, number of purchases, revenue,
-    cohort month and the address of the latest purchase (the address rule used by every mart: a person who
-    moved is counted once, where they last bought; ties on the timestamp go to the larger order_id). -#}
+    cohort month and whether they bought from several states. Addresses are in int_customer_addresses. -#}
 with
 
 purchases as (
 
     select * from {{ ref('int_orders_enriched') }}
     where is_purchase
-
-),
-
-latest_address as (
-
-    select
-        customer_unique_id,
-        customer_zip_code_prefix,
-        customer_city,
-        customer_state,
-        row_number() over (
-            partition by customer_unique_id
-            order by purchased_at desc, order_id desc
-        ) as recency_rank
-    from purchases
 
 ),
 
@@ -41,17 +25,11 @@ history as (
 )
 
 select
-    history.customer_unique_id,
-    history.first_purchase_at,
-    history.last_purchase_at,
-    history.cohort_month,
-    history.purchases,
-    cast(history.monetary as {{ money_type() }}) as monetary,
-    history.states > 1 as has_moved,
-    latest_address.customer_zip_code_prefix,
-    latest_address.customer_city,
-    latest_address.customer_state
+    customer_unique_id,
+    first_purchase_at,
+    last_purchase_at,
+    cohort_month,
+    purchases,
+    cast(monetary as {{ money_type() }}) as monetary,
+    states > 1 as bought_in_several_states
 from history
-inner join latest_address
-    on history.customer_unique_id = latest_address.customer_unique_id
-    and latest_address.recency_rank = 1

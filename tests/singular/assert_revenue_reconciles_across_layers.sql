@@ -10,7 +10,9 @@ staging as (
     from {{ ref('stg_olist__order_items') }} as order_items
     inner join {{ ref('stg_olist__orders') }} as orders
         on order_items.order_id = orders.order_id
-    where orders.order_status in {{ purchase_statuses_sql() }}
+    where
+        orders.order_status in {{ purchase_statuses_sql() }}
+        and {{ purchased_before_as_of('orders.purchased_at') }}
 
 ),
 
@@ -23,7 +25,7 @@ layers as (
     select 'rfm_segments' as layer, sum(monetary) as revenue
     from {{ ref('rfm_segments') }}
     union all
-    select 'clv' as layer, sum(total_value) as revenue
+    select 'clv' as layer, sum(revenue) as revenue
     from {{ ref('clv') }}
     union all
     select 'segment_geography' as layer, sum(revenue) as revenue

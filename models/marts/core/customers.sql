@@ -1,5 +1,5 @@
 {#- Every person who placed an order (customer_unique_id), with or without a purchase. Address: that of the
-    latest purchase, else of the latest order. -#}
+    latest purchase, else of the latest order (int_customer_addresses). -#}
 with
 
 orders as (
@@ -14,18 +14,9 @@ purchase_history as (
 
 ),
 
-latest_order as (
+addresses as (
 
-    select
-        customer_unique_id,
-        customer_zip_code_prefix,
-        customer_city,
-        customer_state,
-        row_number() over (
-            partition by customer_unique_id
-            order by purchased_at desc, order_id desc
-        ) as recency_rank
-    from orders
+    select * from {{ ref('int_customer_addresses') }}
 
 ),
 
@@ -52,16 +43,16 @@ select
     purchase_history.first_purchase_at,
     purchase_history.last_purchase_at,
     purchase_history.cohort_month,
-    cast(coalesce(purchase_history.monetary, 0) as {{ money_type() }}) as lifetime_value,
-    coalesce(purchase_history.has_moved, false) as has_moved,
-    coalesce(purchase_history.customer_zip_code_prefix, latest_order.customer_zip_code_prefix)
-        as customer_zip_code_prefix,
-    coalesce(purchase_history.customer_city, latest_order.customer_city) as customer_city,
-    coalesce(purchase_history.customer_state, latest_order.customer_state) as customer_state,
+    cast(coalesce(purchase_history.monetary, 0) as {{ money_type() }}) as monetary,
+    coalesce(purchase_history.bought_in_several_states, false) as bought_in_several_states,
+    addresses.customer_zip_code_prefix,
+    addresses.customer_city,
+    addresses.customer_state,
+    addresses.customer_latitude,
+    addresses.customer_longitude,
     purchase_history.customer_unique_id is not null as is_purchaser
 from order_history
-inner join latest_order
-    on order_history.customer_unique_id = latest_order.customer_unique_id
-    and latest_order.recency_rank = 1
+inner join addresses
+    on order_history.customer_unique_id = addresses.customer_unique_id
 left join purchase_history
     on order_history.customer_unique_id = purchase_history.customer_unique_id

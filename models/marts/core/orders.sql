@@ -26,6 +26,7 @@ select
     items,
     distinct_products,
     distinct_sellers,
+    is_shipped_from_another_state,
     items_price,
     items_freight,
     order_revenue,

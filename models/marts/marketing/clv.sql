@@ -1,5 +1,6 @@
-{#- Which segments hold the money: historical value (items price + freight of purchases, BRL) per segment.
-    Sums are exact decimals; averages and shares are doubles computed from them (the same on every engine). -#}
+{#- Which segments hold the money: revenue (the sum of its people's monetary: items price + freight of purchases,
+    BRL) per segment. Sums are exact decimals; averages and shares are doubles computed from them (the same on
+    every engine). -#}
 with
 
 rfm_segments as (
@@ -15,7 +16,7 @@ per_segment as (
         segment_order,
         count(*) as customers,
         sum(frequency) as purchases,
-        sum(monetary) as total_value
+        sum(monetary) as revenue
     from rfm_segments
     group by
         rfm_segment,
@@ -27,7 +28,7 @@ totals as (
 
     select
         sum(customers) as all_customers,
-        sum(total_value) as all_value
+        sum(revenue) as all_revenue
     from per_segment
 
 )
@@ -37,12 +38,12 @@ select
     cast(per_segment.segment_order as integer) as segment_order,
     cast(per_segment.customers as integer) as customers,
     cast(per_segment.customers as {{ double_type() }}) / totals.all_customers as customer_share,
-    cast(per_segment.total_value as {{ double_type() }}) / per_segment.customers as avg_value,
-    cast(per_segment.total_value as numeric(18, 2)) as total_value,
-    cast(per_segment.total_value as {{ double_type() }})
-    / cast(totals.all_value as {{ double_type() }}) as value_share,
+    cast(per_segment.revenue as {{ double_type() }}) / per_segment.customers as avg_monetary,
+    cast(per_segment.revenue as {{ money_type() }}) as revenue,
+    cast(per_segment.revenue as {{ double_type() }})
+    / cast(totals.all_revenue as {{ double_type() }}) as revenue_share,
     cast(per_segment.purchases as integer) as purchases,
     cast(per_segment.purchases as {{ double_type() }}) / per_segment.customers as avg_purchases,
-    cast(per_segment.total_value as {{ double_type() }}) / per_segment.purchases as avg_order_value
+    cast(per_segment.revenue as {{ double_type() }}) / per_segment.purchases as avg_order_value
 from per_segment
 cross join totals

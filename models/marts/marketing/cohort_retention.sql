@@ -1,7 +1,7 @@
 {#- Monthly acquisition cohorts (month of a person's first purchase) and the share of each cohort purchasing
     again k months later. Every (cohort, k) from 0 to the last month with purchases is present, zero-activity
     months included, so the matrix has no holes. Month 0 is 1 by construction. -#}
-{%- set max_months = var('cohort_max_months', 600) -%}
+{%- set max_months = var('cohort_max_months') -%}
 
 with
 

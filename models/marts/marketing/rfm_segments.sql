@@ -18,7 +18,7 @@ select
     cast(scored.last_purchase_at as timestamp) as last_purchase_at,
     cast(scored.recency_days as integer) as recency_days,
     cast(scored.frequency as integer) as frequency,
-    cast(scored.monetary as numeric(18, 2)) as monetary,
+    cast(scored.monetary as {{ money_type() }}) as monetary,
     cast(scored.r_score as integer) as r_score,
     cast(scored.f_score as integer) as f_score,
     cast(scored.m_score as integer) as m_score,

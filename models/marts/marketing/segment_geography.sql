@@ -1,6 +1,6 @@
 {#- Where each segment lives. A person is counted once, in the state of their latest purchase (the address
-    rule of int_purchases_aggregated_to_customers), and their whole historical value goes there: no revenue is
-    counted twice, unlike a join on the per-order customer_id. -#}
+    rule of int_customer_addresses), and their whole monetary value goes there: no revenue is counted twice,
+    unlike a join on the per-order customer_id. Each state carries its macro-region from the brazil_states seed. -#}
 with
 
 rfm_segments as (
@@ -14,7 +14,13 @@ addresses as (
     select
         customer_unique_id,
         customer_state
-    from {{ ref('int_purchases_aggregated_to_customers') }}
+    from {{ ref('int_customer_addresses') }}
+
+),
+
+states as (
+
+    select * from {{ ref('brazil_states') }}
 
 ),
 
@@ -48,8 +54,9 @@ segment_totals as (
 select
     cast(segment_state.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
     cast(segment_state.customer_state as {{ dbt.type_string() }}) as customer_state,
+    cast(states.region as {{ dbt.type_string() }}) as region,
     cast(segment_state.customers as integer) as customers,
-    cast(segment_state.revenue as numeric(18, 2)) as revenue,
+    cast(segment_state.revenue as {{ money_type() }}) as revenue,
     cast(segment_state.customers as {{ double_type() }})
     / segment_totals.segment_customers as segment_customer_share,
     cast(segment_state.revenue as {{ double_type() }})
@@ -61,3 +68,5 @@ select
 from segment_state
 inner join segment_totals
     on segment_state.rfm_segment = segment_totals.rfm_segment
+left join states
+    on segment_state.customer_state = states.state_code

@@ -82,7 +82,7 @@ select
     cast(rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
     cast(product_category as {{ dbt.type_string() }}) as product_category,
     cast(orders as integer) as orders,
-    cast(revenue as numeric(18, 2)) as revenue,
+    cast(revenue as {{ money_type() }}) as revenue,
     segment_revenue_share,
     overall_revenue_share,
     segment_revenue_share / overall_revenue_share as affinity_index,

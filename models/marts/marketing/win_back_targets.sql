@@ -1,6 +1,6 @@
 {#- The people a win-back campaign contacts: every person whose segment is in var win_back_segments, with
-    what the message needs: their value, where they are and the category they spent most on (ties: more
-    items, then the category name). -#}
+    what the message needs: their monetary value, where they are and the category they spent most on (ties: more
+    items, then the category name; null for a person whose purchases have no items). -#}
 with
 
 rfm_segments as (
@@ -12,7 +12,7 @@ rfm_segments as (
 
 addresses as (
 
-    select * from {{ ref('int_purchases_aggregated_to_customers') }}
+    select * from {{ ref('int_customer_addresses') }}
 
 ),
 
@@ -48,14 +48,12 @@ select
     cast(rfm_segments.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
     cast(rfm_segments.last_purchase_at as timestamp) as last_purchase_at,
     cast(rfm_segments.recency_days as integer) as days_since_last_purchase,
-    cast(rfm_segments.monetary as numeric(18, 2)) as historical_value,
+    cast(rfm_segments.monetary as {{ money_type() }}) as monetary,
     cast(rfm_segments.frequency as integer) as purchases,
     cast(addresses.customer_state as {{ dbt.type_string() }}) as customer_state,
     cast(addresses.customer_city as {{ dbt.type_string() }}) as customer_city,
     cast(addresses.customer_zip_code_prefix as {{ dbt.type_string() }}) as customer_zip_code_prefix,
-    cast(
-        coalesce(favourite_category.product_category, 'uncategorized') as {{ dbt.type_string() }}
-    ) as favourite_category
+    cast(favourite_category.product_category as {{ dbt.type_string() }}) as favourite_category
 from rfm_segments
 inner join addresses
     on rfm_segments.customer_unique_id = addresses.customer_unique_id

@@ -1,0 +1,130 @@
+"""The Markdown report of a run, and copying it into benchmarks/README.md."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+from .config import Preset, README, README_END, README_START, REAL_ORDERS, SEED, STEP_NAMES
+from .measure import Measurement
+from .ratios import Results, label, ratios
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None) -> str:
+    align = align or "l" + "r" * (len(header) - 1)
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h))
+              for i, h in enumerate(header)]
+
+    def line(cells):
+        return "| " + " | ".join(str(c).rjust(w) if a == "r" else str(c).ljust(w)
+                                 for c, w, a in zip(cells, widths, align)) + " |"
+
+    rule = "|" + "|".join(("-" * (w + 1) + ":") if a == "r" else (":" + "-" * (w + 1))
+                          for w, a in zip(widths, align)) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def _s(m: Measurement | None) -> str:
+    return "–" if m is None else f"{m.wall_s:.1f}"
+
+
+def _mb(m: Measurement | None, server: bool = False) -> str:
+    if m is None:
+        return "–"
+    text = f"{m.peak_rss_mb:,.0f}"
+    if server and m.server_rss_mb is not None:
+        text += f" [{m.server_rss_mb:,.0f}]"
+    return text
+
+
+def _cpu(m: Measurement | None) -> str:
+    if m is None:
+        return "–"
+    return f"{m.cpu_s:.1f}" + (f" [+{m.server_cpu_s:.1f}]" if m.server_cpu_s is not None else "")
+
+
+def report(results: Results, preset: Preset, machine: dict, run_id: str) -> str:
+    parts = [f"Run `{run_id}`; sizes {', '.join(label(s) for s in results.scales())} of Olist's "
+             f"{REAL_ORDERS:,} orders (seed {SEED}).", ""]
+    steps = tuple(STEP_NAMES)
+    titles = tuple(STEP_NAMES.values())
+    time_rows, memory_rows = [], []
+    for scale in results.scales():
+        orders = next(m.orders for m in results.measurements if m.scale == scale)
+        for engine in results.engines():
+            ms = [results.get(s, "-" if s == "generate" else engine, scale) for s in steps]
+            e2e = ms[-1]
+            time_rows.append([label(scale), f"{orders:,}", engine, *(_s(m) for m in ms),
+                              "–" if e2e is None else f"{e2e.s_per_million_orders:.1f}"])
+            memory_rows.append([label(scale), engine, *(_mb(m, server=True) for m in ms)])
+    parts += ["**Wall time, seconds** (end to end = load + dbt build + roi.py; generation is the stand-in for "
+              "real files and is shown apart)", "",
+              markdown_table(["size", "orders", "engine", *titles, "e2e s per M orders"], time_rows,
+                             "lrl" + "r" * 8), ""]
+    parts += ["**Peak memory, MB** (client process tree; [PostgreSQL server backends' private memory])", "",
+              markdown_table(["size", "engine", *titles], memory_rows, "ll" + "r" * 6), ""]
+    reference_rows = []
+    for scale in results.scales():
+        limit = results.get("machine_limit", "duckdb", scale)
+        pandas = results.get("pandas_load", "postgres", scale)
+        sql = results.get("baseline_sql", "postgres", scale)
+        base = results.get("baseline_end_to_end", "postgres", scale)
+        reference_rows.append([label(scale), _s(limit), _mb(limit), _s(pandas), _mb(pandas, server=True), _s(sql),
+                               _mb(sql, server=True), _s(base)])
+    parts += ["**Reference points**: machine limit = one DuckDB query over the CSVs; baseline = pandas "
+              "read_csv + to_sql into PostgreSQL, then plain SQL scripts", "",
+              markdown_table(["size", "limit s", "limit MB", "pandas load s", "pandas load MB", "baseline SQL s",
+                              "baseline SQL MB", "baseline e2e s"], reference_rows), ""]
+    cpu_rows = []
+    nproc = os.cpu_count() or 1
+    for scale in results.scales():
+        for engine in results.engines():
+            ms = [results.get(s, engine, scale) for s in ("load", "dbt_build", "roi", "end_to_end")]
+            e2e = ms[-1]
+            others = "–" if e2e is None or e2e.wall_s <= 0 else f"{e2e.others_cpu_s / (e2e.wall_s * nproc):.0%}"
+            cpu_rows.append([label(scale), engine, *(_cpu(m) for m in ms), others])
+        limit = results.get("machine_limit", "duckdb", scale)
+        base = results.get("baseline_end_to_end", "postgres", scale)
+        cpu_rows.append([label(scale), "machine limit", "", _cpu(limit), "", _cpu(limit),
+                         "–" if limit is None else f"{limit.others_cpu_s / (limit.wall_s * nproc):.0%}"])
+        if base is not None:
+            cpu_rows.append([label(scale), "pandas baseline", _cpu(results.get("pandas_load", "postgres", scale)),
+                             _cpu(results.get("baseline_sql", "postgres", scale)), "", _cpu(base),
+                             f"{base.others_cpu_s / (base.wall_s * nproc):.0%}"])
+    parts += [f"**CPU seconds** (client processes [+ PostgreSQL server backends, sampled]; the last column is the "
+              f"share of the machine's {nproc} CPUs used by other processes meanwhile: the noise)", "",
+              markdown_table(["size", "engine", "load", "dbt build / SQL", "roi.py", "end to end", "others"],
+                             cpu_rows, "ll" + "r" * 5), ""]
+    breakdown_rows = []
+    for scale in results.scales():
+        for engine in results.engines():
+            build = results.get("dbt_build", engine, scale)
+            if build is not None and build.detail:
+                breakdown_rows.append([label(scale), engine, f"{build.wall_s:.1f}", build.detail])
+    if breakdown_rows:
+        parts += ["**dbt build breakdown** (sums of node times over 2 threads; startup = wall − dbt's elapsed)", "",
+                  markdown_table(["size", "engine", "wall s", "breakdown"], breakdown_rows, "llrl"), ""]
+    ratio_rows = []
+    for r in ratios(results, preset):
+        value = "–" if r.value is None else f"{r.value:,.2f}"
+        target = f"{r.comparison} {r.threshold:g}" if r.comparison else ""
+        ratio_rows.append([r.name, value, target, r.verdict, r.note])
+    parts += ["**Ratios and targets**", "",
+              markdown_table(["ratio", "value", "target", "verdict", "how"], ratio_rows, "lrlll"), ""]
+    parts += ["**Machine**: " + machine_line(machine), ""]
+    return "\n".join(parts)
+
+
+def machine_line(machine: dict) -> str:
+    keys = ("cpu", "nproc", "ram", "disk", "os", "python", "versions", "postgres", "load_average")
+    return "; ".join(f"{k.replace('_', ' ')} {machine[k]}" for k in keys if machine.get(k))
+
+
+def update_readme(text: str, readme: Path = README) -> bool:
+    content = readme.read_text(encoding="utf-8")
+    start, end = content.find(README_START), content.find(README_END)
+    if start < 0 or end < start:
+        return False
+    readme.write_text(content[:start + len(README_START)] + "\n" + text.rstrip() + "\n" + content[end:],
+                      encoding="utf-8")
+    return True
