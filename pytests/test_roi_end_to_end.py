@@ -104,9 +104,11 @@ def test_both_engines_give_the_same_business_cases(pipeline):
 
 def test_predicted_value_outputs_exist_without_nan(pipeline):
     env, out = pipeline("duckdb")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    backtest = pd.read_csv(out / "clv_backtest.csv")
     for table in CLV_TABLES:
         frame = pd.read_csv(out / f"{table}.csv")
-        assert not frame.empty, table
+        assert not frame.empty or (table == "clv_backtest" and "No backtest on these data" in report), table
         assert not frame.isna().any().any(), table
     people = query_warehouse(env, "select count(*) from analytics.clv_inputs")[0][0]
     predictions = pd.read_csv(out / "clv_predictions.csv")
@@ -114,11 +116,11 @@ def test_predicted_value_outputs_exist_without_nan(pipeline):
     assert predictions["p_alive"].between(0, 1).all() and (predictions["predicted_clv"] >= 0).all()
     targets = query_warehouse(env, "select count(*) from analytics.win_back_targets")[0][0]
     assert len(pd.read_csv(out / "win_back_contact_list.csv")) == targets
-    backtest = pd.read_csv(out / "clv_backtest.csv")
-    actual = query_warehouse(env, "select sum(holdout_purchases) from analytics.clv_inputs where is_in_calibration")
-    totals = backtest.loc[backtest["table"] == "totals"]
-    assert totals["actual_purchases"].tolist() == [float(actual[0][0])] * 2  # MBG/NBD and BG/NBD
-    assert "Predicted lifetime value" in (out / "report.html").read_text(encoding="utf-8")
+    if not backtest.empty:  # small samples may leave too few repeat buyers to fit the calibration period
+        actual = query_warehouse(env, "select sum(holdout_purchases) from analytics.clv_inputs where is_in_calibration")
+        totals = backtest.loc[backtest["table"] == "totals"]
+        assert totals["actual_purchases"].tolist() == [float(actual[0][0])] * 2  # MBG/NBD and BG/NBD
+    assert "Predicted lifetime value" in report
 
 
 def test_clv_inputs_full_period_agrees_with_pandas_on_the_files(pipeline, generated_data):
