@@ -185,7 +185,7 @@ def test_a_snapshot_of_segment_history_equals_rfm_segments_as_of_its_date(built_
                 for row in query_warehouse(env, HISTORY_AS_RFM.format(date=MONTH_BOUNDARY))]
     as_of_env = new_warehouse(engine)
     run_script("load_data.py", "--data-dir", str(generated_data), env=as_of_env)
-    run = run_dbt(as_of_env, "run", "--select", "+rfm_segments",
+    run = run_dbt(as_of_env, "build", "--select", "+rfm_segments", "--exclude", "resource_type:test",
                   "--vars", dbt_vars(rfm_scheme=scheme, as_of_date=f"'{MONTH_BOUNDARY}'"), workdir=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
     as_of = [tuple(normalise(v) for v in row) for row in query_warehouse(as_of_env, RFM)]

@@ -99,9 +99,9 @@ select
     cast(full_history.first_purchase_date as date) as first_purchase_date,
     cast(dates.as_of_date as date) as as_of_date,
     cast(full_history.purchase_days - 1 as integer) as frequency,
-    cast({{ dbt.datediff('full_history.first_purchase_date', 'full_history.last_purchase_date', 'day') }} as integer)
+    cast({{ dbt.datediff('full_history.first_purchase_date', 'full_history.last_purchase_date', 'day') }} as integer)  -- noqa: LT05
         as recency,
-    cast({{ dbt.datediff('full_history.first_purchase_date', 'dates.as_of_date', 'day') }} as integer) as tenure,
+    cast({{ dbt.datediff('full_history.first_purchase_date', 'dates.as_of_date', 'day') }} as integer) as tenure,  -- noqa: LT05
     cast(full_history.monetary as {{ money_type() }}) as monetary,
     cast(full_history.monetary as {{ double_type() }}) / full_history.purchase_days as avg_purchase_value,
     case
@@ -111,11 +111,11 @@ select
     cast(dates.calibration_end_date as date) as calibration_end_date,
     calibration.customer_unique_id is not null as is_in_calibration,
     cast(calibration.purchase_days - 1 as integer) as calibration_frequency,
-    cast({{ dbt.datediff('full_history.first_purchase_date', 'calibration.last_purchase_date', 'day') }} as integer)
+    cast({{ dbt.datediff('full_history.first_purchase_date', 'calibration.last_purchase_date', 'day') }} as integer)  -- noqa: LT05
         as calibration_recency,
     case
         when calibration.customer_unique_id is not null
-            then cast({{ dbt.datediff('full_history.first_purchase_date', 'dates.calibration_end_date', 'day') }} as integer)
+            then cast({{ dbt.datediff('full_history.first_purchase_date', 'dates.calibration_end_date', 'day') }} as integer)  -- noqa: LT05
     end as calibration_tenure,
     case
         when calibration.purchase_days > 1
