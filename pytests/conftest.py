@@ -214,7 +214,7 @@ def postgres_env(postgres_database_factory) -> dict:
 # postgres_env).
 
 ROI_SEGMENTS = ("Champions", "Loyal Customers", "At Risk", "Hibernating", "New Customers")
-ROI_DATE_COLUMNS = {"cohort_month", "as_of_date"}
+ROI_DATE_COLUMNS = {"cohort_month", "as_of_date", "first_purchase_date", "calibration_end_date"}
 ROI_TIMESTAMP_COLUMNS = {"last_purchase_at"}
 
 
@@ -321,9 +321,78 @@ def _roi_win_back_targets(rfm):
        "customer_state", "customer_city", "favourite_category"]]
 
 
+ROI_AS_OF = "2017-10-01"
+ROI_CALIBRATION_END = "2017-04-01"
+
+
+# Repeat purchase days of the hand-made customers, as days after their first purchase (first purchase of c<index>:
+# 20 + 7 x index days before ROI_AS_OF; everyone not listed bought once). Drawn once from an MBG/NBD-like process
+# (rates Gamma(0.5, 40 days), drop-out Beta(1, 3)) and written out, so the models have something to fit.
+ROI_REPEAT_DAYS = {
+    1: [9], 5: [29, 52], 7: [12, 13, 32, 60, 68], 14: [61, 110], 15: [50], 17: [58, 76, 81, 102, 130], 19: [64],
+    20: [7, 29], 21: [41, 69, 106], 22: [3, 18, 22, 59, 81, 173], 24: [12, 32, 36, 49, 127, 141],
+    27: [26, 29, 41, 47, 93, 120, 155, 158, 160, 161, 193, 200, 204, 208], 29: [99], 30: [37, 166],
+    31: [45, 56, 59, 88, 100, 103, 145, 190], 32: [107, 114, 143, 186, 217], 38: [39, 168, 201],
+    40: [17, 28, 30, 80, 86, 114, 209, 214, 230, 238], 41: [104, 231], 42: [22], 43: [4, 167], 45: [5, 174],
+    46: [13, 31, 44, 48], 47: [104], 48: [118, 194, 336], 49: [71], 50: [350],
+}
+
+
+def roi_purchase_days(index: int) -> list:
+    """Hand-made purchase days of customer c<index> (see ROI_REPEAT_DAYS)."""
+    import pandas as pd
+
+    first = pd.Timestamp(ROI_AS_OF) - pd.Timedelta(days=20 + 7 * index)
+    return [first] + [first + pd.Timedelta(days=offset) for offset in ROI_REPEAT_DAYS.get(index, [])]
+
+
+def roi_clv_inputs_from_days(days_by_person: dict, value_of_day):
+    """The clv_inputs summary of hand-made purchase days, written out step by step (days; value per day)."""
+    import pandas as pd
+
+    as_of, end = pd.Timestamp(ROI_AS_OF), pd.Timestamp(ROI_CALIBRATION_END)
+    rows = []
+    for person, days in days_by_person.items():
+        values = [value_of_day(person, k) for k in range(len(days))]
+        calibration = [day for day in days if day < end]
+        in_calibration = bool(calibration)
+        rows.append({
+            "customer_unique_id": person, "first_purchase_date": days[0], "as_of_date": as_of,
+            "frequency": len(days) - 1, "recency": (days[-1] - days[0]).days, "tenure": (as_of - days[0]).days,
+            "monetary": sum(values), "avg_purchase_value": sum(values) / len(days),
+            "avg_repeat_purchase_value": sum(values[1:]) / (len(days) - 1) if len(days) > 1 else None,
+            "calibration_end_date": end, "is_in_calibration": in_calibration,
+            "calibration_frequency": len(calibration) - 1 if in_calibration else None,
+            "calibration_recency": (calibration[-1] - days[0]).days if in_calibration else None,
+            "calibration_tenure": (end - days[0]).days if in_calibration else None,
+            "calibration_avg_repeat_purchase_value":
+                sum(values[1:len(calibration)]) / (len(calibration) - 1) if len(calibration) > 1 else None,
+            "holdout_purchases": len(days) - len(calibration),
+            "holdout_monetary": sum(values[len(calibration):]),
+        })
+    frame = pd.DataFrame(rows)
+    for column in ("calibration_frequency", "calibration_recency", "calibration_tenure"):
+        frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def _roi_clv_inputs():
+    days = {f"c{index:02d}": roi_purchase_days(index) for index in range(1, 51)}
+    return roi_clv_inputs_from_days(days, lambda person, k: 40.0 + 3.0 * int(person[1:]) + 15.0 * k)
+
+
+def roi_clv_people(frames: dict):
+    """What marts.read_clv_people returns for hand-made ``frames``: clv_inputs' model columns + rfm_segment."""
+    from customer_intel.roi.marts import CLV_PEOPLE_COLUMNS
+
+    segments = frames["rfm_segments"][["customer_unique_id", "rfm_segment"]]
+    return frames["clv_inputs"][list(CLV_PEOPLE_COLUMNS)].merge(segments, on="customer_unique_id", how="inner")
+
+
 def make_roi_marts() -> dict:
     rfm = _roi_rfm_segments()
     return {
+        "clv_inputs": _roi_clv_inputs(),
         "rfm_segments": rfm,
         "clv": _roi_clv(rfm),
         "cohort_retention": _roi_cohort_retention(),
@@ -340,6 +409,8 @@ def _roi_sql_type(column: str, dtype) -> str:
         return "date"
     if column in ROI_TIMESTAMP_COLUMNS:
         return "timestamp"
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
     if pd.api.types.is_integer_dtype(dtype):
         return "bigint"
     if pd.api.types.is_float_dtype(dtype):
@@ -436,6 +507,38 @@ def use_env(monkeypatch):
         return env
 
     return apply
+
+
+# --- Predicted lifetime value: the summary from the files ------------------------------------------------------
+
+def summary_from_files(folder):
+    """The buy-till-you-die summary built straight from generated Olist CSV files with pandas, independently of the
+    ``clv_inputs`` mart: delivered orders, person = customer_unique_id, purchases grouped by calendar day, value =
+    items price + freight, as-of date = the day after the last purchase, times in days. Indexed by
+    customer_unique_id: frequency, recency, tenure, repeat_value (mean value of the repeat purchase days)."""
+    import pandas as pd
+
+    orders = pd.read_csv(folder / "olist_orders_dataset.csv", dtype=str)
+    customers = pd.read_csv(folder / "olist_customers_dataset.csv", dtype=str)
+    items = pd.read_csv(folder / "olist_order_items_dataset.csv", dtype={"order_id": str})
+    order_value = (items["price"] + items["freight_value"]).groupby(items["order_id"]).sum()
+    delivered = orders[orders["order_status"] == "delivered"].merge(
+        customers[["customer_id", "customer_unique_id"]], on="customer_id", how="inner", validate="one_to_one")
+    delivered["day"] = pd.to_datetime(delivered["order_purchase_timestamp"]).dt.normalize()
+    delivered["value"] = delivered["order_id"].map(order_value).fillna(0.0)
+    days = (delivered.groupby(["customer_unique_id", "day"], as_index=False)["value"].sum()
+            .sort_values(["customer_unique_id", "day"]))
+    as_of = days["day"].max() + pd.Timedelta(days=1)
+    by_person = days.groupby("customer_unique_id")
+    first, last = by_person["day"].min(), by_person["day"].max()
+    repeat_days = days[by_person.cumcount() > 0]
+    summary = pd.DataFrame({
+        "frequency": by_person.size() - 1,
+        "recency": (last - first).dt.days,
+        "tenure": (as_of - first).dt.days,
+    })
+    summary["repeat_value"] = repeat_days.groupby("customer_unique_id")["value"].mean().reindex(summary.index)
+    return summary
 
 
 # --- Loader: one test per engine, and reading a warehouse ----------------------------------------------------------

@@ -1,9 +1,9 @@
 """MBG/NBD, BG/NBD and Gamma-Gamma agree with the ``lifetimes`` package (an independent implementation, test-only)
 on Olist-format generated data.
 
-The summary is built here straight from the generated CSV files with pandas (an independent path from the SQL mart
-``clv_inputs``): delivered orders, person = customer_unique_id, purchases grouped by calendar day, value = items
-price + freight, as-of date = the day after the last purchase, times in days.
+The summary is built straight from the generated CSV files with pandas (``conftest.summary_from_files``, an
+independent path from the SQL mart ``clv_inputs``): delivered orders, person = customer_unique_id, purchases grouped
+by calendar day, value = items price + freight, as-of date = the day after the last purchase, times in days.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import run_script
+from conftest import run_script, summary_from_files
 from customer_intel.clv import (
     expected_purchases,
     expected_spend,
@@ -27,30 +27,6 @@ from customer_intel.clv import (
 
 PARAMETER_TOLERANCE = 1e-3  # relative, "within 0.1 %"
 LOG_LIKELIHOOD_TOLERANCE = 0.01
-
-
-def summary_from_files(folder) -> pd.DataFrame:
-    orders = pd.read_csv(folder / "olist_orders_dataset.csv", dtype=str)
-    customers = pd.read_csv(folder / "olist_customers_dataset.csv", dtype=str)
-    items = pd.read_csv(folder / "olist_order_items_dataset.csv", dtype={"order_id": str})
-    order_value = (items["price"] + items["freight_value"]).groupby(items["order_id"]).sum()
-    delivered = orders[orders["order_status"] == "delivered"].merge(
-        customers[["customer_id", "customer_unique_id"]], on="customer_id", how="inner", validate="one_to_one")
-    delivered["day"] = pd.to_datetime(delivered["order_purchase_timestamp"]).dt.normalize()
-    delivered["value"] = delivered["order_id"].map(order_value).fillna(0.0)
-    days = (delivered.groupby(["customer_unique_id", "day"], as_index=False)["value"].sum()
-            .sort_values(["customer_unique_id", "day"]))
-    as_of = days["day"].max() + pd.Timedelta(days=1)
-    by_person = days.groupby("customer_unique_id")
-    first, last = by_person["day"].min(), by_person["day"].max()
-    repeat_days = days[by_person.cumcount() > 0]
-    summary = pd.DataFrame({
-        "frequency": by_person.size() - 1,
-        "recency": (last - first).dt.days,
-        "tenure": (as_of - first).dt.days,
-    })
-    summary["repeat_value"] = repeat_days.groupby("customer_unique_id")["value"].mean().reindex(summary.index)
-    return summary
 
 
 @pytest.fixture(scope="module")

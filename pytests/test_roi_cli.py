@@ -13,9 +13,11 @@ from conftest import run_script
 
 CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "win_back_scenarios",
           "welcome_series_scenarios", "win_back_sensitivity", "welcome_series_sensitivity", "win_back_monte_carlo",
-          "welcome_series_monte_carlo")
+          "welcome_series_monte_carlo", "clv_backtest")
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
-          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary")
+          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
+          "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest", "win_back_contact_list",
+          "win_back_value_bases")
 
 
 @pytest.fixture(scope="module")
@@ -129,6 +131,16 @@ def test_expected_errors_are_one_line_with_exit_2(roi_duckdb_env, tmp_path, writ
     assert failing(["--out", out], roi_duckdb_env) == (
         "roi: marts: win_back_targets is empty: there is no one to win back (check the segment rules)")
     assert not Path(out).exists()
+
+
+def test_a_model_that_cannot_be_fitted_is_one_line_with_exit_2(roi_duckdb_env, tmp_path, write_roi_marts, roi_marts):
+    one_time_buyers = roi_marts["clv_inputs"].assign(
+        frequency=0, recency=0, avg_repeat_purchase_value=float("nan"), calibration_recency=0,
+        calibration_frequency=lambda frame: frame["calibration_frequency"] * 0)
+    write_roi_marts(roi_duckdb_env, {"clv_inputs": one_time_buyers})
+    message = failing(["--out", str(tmp_path / "out"), "--no-png"], roi_duckdb_env)
+    assert message.startswith("roi: clv: mbgnbd: ") and "repeat" in message, message
+    assert not (tmp_path / "out").exists()
 
 
 def test_without_chromium_charts_are_html_only_with_a_notice(roi_duckdb_env, tmp_path):

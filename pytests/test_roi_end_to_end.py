@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import PROJECT_ROOT, query_warehouse, run_script
+from conftest import PROJECT_ROOT, query_warehouse, run_script, summary_from_files
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +20,10 @@ if MISSING:
     pytest.skip(f"pipeline pieces missing: {', '.join(MISSING)}", allow_module_level=True)
 
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
-          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary")
+          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
+          "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest", "win_back_contact_list",
+          "win_back_value_bases")
+CLV_TABLES = TABLES[-6:]
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +80,7 @@ def check_against_marts(env: dict, out: Path) -> None:
 def test_duckdb_outputs_agree_with_the_marts(pipeline):
     env, out = pipeline("duckdb")
     check_against_marts(env, out)
-    assert len(list((out / "charts").glob("*.html"))) == 10
+    assert len(list((out / "charts").glob("*.html"))) == 11
 
 
 @pytest.mark.postgres
@@ -97,3 +100,41 @@ def test_both_engines_give_the_same_business_cases(pipeline):
             expected, got = expected.iloc[2:].reset_index(drop=True), got.iloc[2:].reset_index(drop=True)
             expected["value"], got["value"] = expected["value"].astype(float), got["value"].astype(float)
         pd.testing.assert_frame_equal(expected, got, check_exact=False, rtol=1e-9)
+
+
+def test_predicted_value_outputs_exist_without_nan(pipeline):
+    env, out = pipeline("duckdb")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    backtest = pd.read_csv(out / "clv_backtest.csv")
+    for table in CLV_TABLES:
+        frame = pd.read_csv(out / f"{table}.csv")
+        assert not frame.empty or (table == "clv_backtest" and "No backtest on these data" in report), table
+        assert not frame.isna().any().any(), table
+    people = query_warehouse(env, "select count(*) from analytics.clv_inputs")[0][0]
+    predictions = pd.read_csv(out / "clv_predictions.csv")
+    assert len(predictions) == people and predictions["customer_unique_id"].is_unique
+    assert predictions["p_alive"].between(0, 1).all() and (predictions["predicted_clv"] >= 0).all()
+    targets = query_warehouse(env, "select count(*) from analytics.win_back_targets")[0][0]
+    assert len(pd.read_csv(out / "win_back_contact_list.csv")) == targets
+    if not backtest.empty:  # small samples may leave too few repeat buyers to fit the calibration period
+        actual = query_warehouse(env, "select sum(holdout_purchases) from analytics.clv_inputs where is_in_calibration")
+        totals = backtest.loc[backtest["table"] == "totals"]
+        assert totals["actual_purchases"].tolist() == [float(actual[0][0])] * 2  # MBG/NBD and BG/NBD
+    assert "Predicted lifetime value" in report
+
+
+def test_clv_inputs_full_period_agrees_with_pandas_on_the_files(pipeline, generated_data):
+    env, _ = pipeline("duckdb")
+    rows = query_warehouse(env, """
+        select customer_unique_id, frequency, recency, tenure, avg_repeat_purchase_value
+        from analytics.clv_inputs
+    """)
+    mart = pd.DataFrame(rows, columns=["customer_unique_id", "frequency", "recency", "tenure", "repeat_value"])
+    mart = mart.set_index("customer_unique_id").sort_index()
+    expected = summary_from_files(generated_data).sort_index()
+    assert mart.index.tolist() == expected.index.tolist()
+    for column in ("frequency", "recency", "tenure"):
+        assert mart[column].astype(int).tolist() == expected[column].astype(int).tolist(), column
+    pd.testing.assert_series_equal(mart["repeat_value"].astype(float), expected["repeat_value"].astype(float),
+                                   check_exact=False, rtol=1e-9, check_names=False)
+

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 
+from conftest import roi_clv_people
+
 from customer_intel.roi import cases, charts, readings
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.formatting import brl, count, percent
@@ -17,7 +19,8 @@ def marts_from(frames: dict, last_purchase_date: dt.date = dt.date(2017, 9, 30))
     rfm = frames["rfm_segments"]
     totals = CustomerTotals(as_of_date=dt.date(2017, 10, 1), customers=len(rfm), purchases=int(rfm["frequency"].sum()),
                             revenue=float(rfm["monetary"].sum()), last_purchase_date=last_purchase_date)
-    return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS})
+    return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS},
+                 clv_people=roi_clv_people(frames))
 
 
 @pytest.fixture
@@ -91,7 +94,7 @@ def test_business_case_readings_quote_the_computed_numbers(results):
 
 def test_every_chart_has_a_figure_and_a_reading(results):
     built = charts.build_charts(results)
-    assert len(built) == 10 and len({chart.name for chart in built}) == 10
+    assert len(built) == 11 and len({chart.name for chart in built}) == 11
     for chart in built:
         assert chart.reading.endswith(".") and len(chart.reading) > 30
         assert chart.figure.layout.title.text == chart.title
@@ -99,7 +102,7 @@ def test_every_chart_has_a_figure_and_a_reading(results):
 
 def test_report_states_data_date_assumptions_and_results(results):
     html = render_report(results, charts.build_charts(results))
-    assert html.count("<script") == 1 + 10  # plotly.js once, then one drawing call per chart
+    assert html.count("<script") == 1 + 11  # plotly.js once, then one drawing call per chart
     for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 35", "0.67%", "P(net &gt; 0)",
                  "win_back.gross_margin", "triangular(low 0.5%, mode 2%, high 6%)", "tiny cohort",
                  "month 1 in a thin month", "assumptions/roi_defaults.yml"):
@@ -113,6 +116,15 @@ def test_report_carries_the_note_on_the_segment_method(results):
                  "dormant Champions does not hold", "rfm_scheme: reference"):
         assert text in html, text
     assert html.index("About the segments") < html.index("<h2>Assumptions</h2>")
+
+
+def test_report_says_when_there_is_no_backtest(roi_marts):
+    roi_marts["clv_inputs"]["holdout_purchases"] = 0
+    results = cases.compute(marts_from(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
+    built = charts.build_charts(results)
+    reading = next(chart.reading for chart in built if chart.name == "clv_backtest")
+    assert reading.startswith("No backtest on these data: the 27 people of the calibration period")
+    assert reading in render_report(results, built).replace("&#39;", "'")
 
 
 def test_report_says_the_day_after_the_last_purchase_only_when_it_is(roi_marts):

@@ -46,6 +46,16 @@ def print_summary(output: RunOutput) -> None:
           f"break-even {percent(results.win_back.break_even_success_rate)}")
     print(f"roi: welcome series: baseline {percent(results.welcome_series.baseline.rate)}, net "
           f"{brl(welcome['net_value_per_year'], 0)} a year at a {percent(welcome['improvement'])} improvement")
+    backtest = results.predicted.backtest
+    contact = results.win_back_bases[results.assumptions.win_back.value_basis].contact_list
+    if backtest.unavailable:
+        checked = "no backtest"
+    else:
+        totals, capture = backtest.totals["mbgnbd"], backtest.capture["mbgnbd"]
+        checked = (f"backtest {totals.predicted_purchases:,.0f} holdout purchases predicted vs "
+                   f"{totals.actual_purchases:,.0f} actual, top decile holds {percent(capture.share, 1)} of the buyers")
+    print(f"roi: predicted CLV: {checked}; win-back contact list: best length {contact.best_length:,} of "
+          f"{len(contact.table):,}")
     print(f"roi: {len(output.tables)} tables, {len(output.html_charts)} HTML charts, {len(output.png_charts)} PNGs")
     print(f"roi: report written to {output.report}")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from customer_intel.roi import monte_carlo, sensitivity, welcome_series, win_back
+from customer_intel.roi import monte_carlo, predicted_value, sensitivity, welcome_series, win_back
 from customer_intel.roi.assumptions import Assumptions, domains
 from customer_intel.roi.marts import Marts
 
@@ -58,15 +58,60 @@ class Results:
     assumptions: Assumptions
     win_back: WinBackCase
     welcome_series: WelcomeSeriesCase
+    predicted: predicted_value.PredictedValue
+    win_back_bases: dict[str, WinBackBasis]  # historical and predicted value basis, side by side
 
 
-def win_back_case(marts: Marts, assumptions: Assumptions) -> WinBackCase:
-    """Targets from the mart, scenarios, break-even, sensitivity grid and simulation of the win-back campaign."""
+@dataclass(frozen=True)
+class WinBackBasis:
+    """The win-back case under one value basis: value of a reactivated person, scenarios and the contact list."""
+
+    value_basis: str
+    avg_value: float
+    scenarios: pd.DataFrame
+    break_even_success_rate: float | None
+    contact_list: predicted_value.ContactListResult
+
+
+def headline_success_rate(success_rates) -> float:
+    """The middle success-rate scenario (the one the readings quote)."""
+    rates = sorted(success_rates)
+    return rates[(len(rates) - 1) // 2]
+
+
+def win_back_bases(marts: Marts, assumptions: Assumptions,
+                   predicted: predicted_value.PredictedValue) -> dict[str, WinBackBasis]:
+    """The win-back case with the historical and with the predicted value of a reactivated person."""
+    settings = assumptions.win_back
+    targets = predicted_value.targets_with_predictions(
+        marts.win_back_targets.rename(columns={"historical_value": "monetary"}), predicted.predictions)
+    people = len(targets)
+    bases = {}
+    for basis in predicted_value.VALUE_BASES:
+        avg_value = float(predicted_value.value_if_reactivated(targets, basis).mean()) if people else 0.0
+        inputs = win_back.WinBackInputs(people=people, avg_monetary=avg_value, gross_margin=settings.gross_margin,
+                                        cost_per_contact=settings.cost_per_contact, fixed_cost=settings.fixed_cost,
+                                        incentive_per_reactivated=settings.incentive_per_reactivated)
+        bases[basis] = WinBackBasis(
+            value_basis=basis,
+            avg_value=avg_value,
+            scenarios=win_back.scenario_table(inputs, settings.success_rates),
+            break_even_success_rate=win_back.break_even_success_rate(inputs),
+            contact_list=predicted_value.contact_list(
+                targets, basis, headline_success_rate(settings.success_rates), settings.gross_margin,
+                settings.cost_per_contact),
+        )
+    return bases
+
+
+def win_back_case(marts: Marts, assumptions: Assumptions, avg_monetary: float | None = None) -> WinBackCase:
+    """Targets from the mart, scenarios, break-even, sensitivity grid and simulation of the win-back campaign;
+    ``avg_monetary`` = value of a reactivated person (default: the targets' mean monetary value)."""
     settings = assumptions.win_back
     targets = win_back.summarise_targets(marts.win_back_targets, marts.clv)
     inputs = win_back.WinBackInputs(
         people=targets.people,
-        avg_monetary=targets.avg_monetary,
+        avg_monetary=targets.avg_monetary if avg_monetary is None else avg_monetary,
         gross_margin=settings.gross_margin,
         cost_per_contact=settings.cost_per_contact,
         fixed_cost=settings.fixed_cost,
@@ -135,13 +180,20 @@ def welcome_series_case(marts: Marts, assumptions: Assumptions) -> WelcomeSeries
 
 def compute(marts: Marts, assumptions: Assumptions) -> Results:
     """Everything the CSVs, charts and report show."""
+    win_back.summarise_targets(marts.win_back_targets, marts.clv)  # an empty mart stops here, before any model fit
+    predicted = predicted_value.compute(marts.clv_people, predicted_value.ClvSettings(
+        horizon_months=assumptions.clv.horizon_months, annual_discount_rate=assumptions.clv.annual_discount_rate,
+        gross_margin=assumptions.win_back.gross_margin))
+    bases = win_back_bases(marts, assumptions, predicted)
     return Results(
         as_of_date=marts.totals.as_of_date,
         target_name=marts.target_name,
         marts=marts,
         assumptions=assumptions,
-        win_back=win_back_case(marts, assumptions),
+        win_back=win_back_case(marts, assumptions, bases[assumptions.win_back.value_basis].avg_value),
         welcome_series=welcome_series_case(marts, assumptions),
+        predicted=predicted,
+        win_back_bases=bases,
     )
 
 
@@ -169,3 +221,23 @@ def simulation_table(results: Results) -> pd.DataFrame:
     """One row per case: runs, seed, P(net > 0), P10, P50, P90, mean (BRL; welcome series per year)."""
     summaries = {"win_back": results.win_back.simulation, "welcome_series": results.welcome_series.simulation}
     return pd.DataFrame([{"case": case, **summary.__dict__} for case, summary in summaries.items()])
+
+
+def value_basis_table(results: Results) -> pd.DataFrame:
+    """The win-back case under both value bases side by side: one row per basis (the chosen one marked)."""
+    chosen = results.assumptions.win_back.value_basis
+    rows = []
+    for basis, case in results.win_back_bases.items():
+        headline = case.scenarios.iloc[(len(case.scenarios) - 1) // 2]
+        rows.append({
+            "value_basis": basis,
+            "chosen": basis == chosen,
+            "people": int(headline["people"]),
+            "avg_value": case.avg_value,
+            "success_rate": float(headline["success_rate"]),
+            "net_profit_contacting_all": float(headline["net_profit"]),
+            "optimal_list_length": case.contact_list.best_length,
+            "optimal_list_net_profit": case.contact_list.best_net_profit,
+        })
+    return pd.DataFrame(rows)
+

@@ -5,7 +5,8 @@ PostgreSQL through psycopg2; Spark through the SparkSession dbt-spark's session 
 (``customer_intel.spark``). Every mart is read by explicit column list from ``<target schema>.<mart>``, so a mart
 that is missing, or older than this code, gives the one-line error ``... run dbt build first`` instead of a
 traceback. Totals come from the marts that hold them (``clv`` per segment); of the big per-customer mart
-(``rfm_segments``) only its as-of date and last purchase travel.
+(``rfm_segments``) only its as-of date and last purchase travel, and
+its segment beside the per-person columns of ``clv_inputs`` the predictive models are fitted on (``read_clv_people``).
 """
 from __future__ import annotations
 
@@ -46,6 +47,20 @@ select
 from {relation}
 """
 DBT_HINT = "run dbt build first"
+# Per person from clv_inputs, with the RFM segment joined in the database: only the columns the models need.
+CLV_PEOPLE_COLUMNS = (
+    "customer_unique_id", "as_of_date", "calibration_end_date", "frequency", "recency", "tenure", "monetary",
+    "avg_repeat_purchase_value", "is_in_calibration", "calibration_frequency", "calibration_recency",
+    "calibration_tenure", "holdout_purchases",
+)
+CLV_PEOPLE_SQL = """
+select
+    {columns},
+    segments.rfm_segment
+from {clv_inputs} as inputs
+inner join {rfm_segments} as segments
+    on inputs.customer_unique_id = segments.customer_unique_id
+"""
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,7 @@ class Marts:
     segment_product_affinity: pd.DataFrame
     segment_geography: pd.DataFrame
     win_back_targets: pd.DataFrame
+    clv_people: pd.DataFrame  # CLV_PEOPLE_COLUMNS + rfm_segment, one row per purchaser
 
 
 class Warehouse(Protocol):
@@ -257,13 +273,28 @@ def customer_totals(clv: pd.DataFrame, as_of_date: dt.date, last_purchase_date: 
     )
 
 
+def read_clv_people(warehouse: Warehouse, schema: str, target_name: str, customers: int) -> pd.DataFrame:
+    """One row per purchaser of ``clv_inputs`` with their ``rfm_segment``; both marts must hold the same people."""
+    if not warehouse.has_relation(schema, "rfm_segments"):
+        raise RoiError(f"marts: {schema}.rfm_segments not found in target '{target_name}': {DBT_HINT}")
+    sql = CLV_PEOPLE_SQL.format(
+        columns=",\n    ".join(f"inputs.{quote(column)}" for column in CLV_PEOPLE_COLUMNS),
+        clv_inputs=relation(schema, "clv_inputs"), rfm_segments=relation(schema, "rfm_segments"))
+    people = normalise(read_relation(warehouse, schema, "clv_inputs", sql, target_name))
+    if len(people) != customers:
+        raise RoiError(f"marts: clv_inputs and rfm_segments hold different people ({len(people):,} matched of "
+                       f"{customers:,}): {DBT_HINT}")
+    return people
+
+
 def read_marts(target: Target) -> Marts:
     """Every mart the business cases, charts and report use, from ``target.schema``."""
     warehouse = open_warehouse(target)
     try:
         as_of_date, last_purchase_date = read_as_of(warehouse, target.schema, target.name)
         tables = {name: read_mart(warehouse, target.schema, name, target.name) for name in MART_COLUMNS}
+        totals = customer_totals(tables["clv"], as_of_date, last_purchase_date)
+        tables["clv_people"] = read_clv_people(warehouse, target.schema, target.name, totals.customers)
     finally:
         warehouse.close()
-    totals = customer_totals(tables["clv"], as_of_date, last_purchase_date)
     return Marts(target_name=target.name, totals=totals, **tables)

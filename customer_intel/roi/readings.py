@@ -129,3 +129,24 @@ def simulation(summary: SimulationSummary, what: str) -> str:
         f"{percent(summary.probability_positive, 1)} of the time; "
         f"P10 {brl(summary.p10, 0)}, median {brl(summary.p50, 0)}, P90 {brl(summary.p90, 0)}."
     )
+
+
+def clv_backtest(backtest, model: str, verdict: str, calibration_end) -> str:
+    """Total holdout purchases predicted against actual, the top-decile capture and a plain verdict."""
+    totals, capture = backtest.totals[model], backtest.capture[model]
+    error = totals.relative_error
+    off = "" if error is None else f" ({'+' if error >= 0 else ''}{percent(error, 1)})"
+    return (
+        f"Fitted on the {count(backtest.people)} people who bought before {calibration_end:%Y-%m-%d}, the model "
+        f"predicted {count(totals.predicted_purchases, 0)} purchases in the {backtest.holdout_days}-day holdout "
+        f"against {count(totals.actual_purchases, 0)} actual{off}, and its top decile of predicted purchases holds "
+        f"{percent(capture.share, 1)} of the {count(capture.holdout_buyers)} holdout buyers "
+        f"({capture.share / (capture.top_decile_people / capture.people):.1f} times a random tenth): {verdict}."
+    )
+
+
+def clv_backtest_unavailable(backtest) -> str:
+    """Why there is no backtest."""
+    return (f"No backtest on these data: the {count(backtest.people)} people of the calibration period could not be "
+            f"fitted ({backtest.unavailable}), so the predictions are untested here.")
+

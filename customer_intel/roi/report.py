@@ -18,6 +18,7 @@ from plotly.offline import get_plotlyjs
 
 from customer_intel.profile import PROJECT_ROOT
 from customer_intel.roi import assumptions as assumptions_module
+from customer_intel.roi import report_predicted_value
 from customer_intel.roi.cases import Results
 from customer_intel.roi.charts import PLOTLY_CONFIG, Chart
 from customer_intel.roi.formatting import brl, count, percent
@@ -31,6 +32,7 @@ SECTION_OF_CHART = {
     "cohort_retention": "retention", "win_back_scenarios": "win_back", "welcome_series_scenarios": "welcome",
     "win_back_sensitivity": "sensitivity", "welcome_series_sensitivity": "sensitivity",
     "win_back_monte_carlo": "uncertainty", "welcome_series_monte_carlo": "uncertainty",
+    "clv_backtest": "predicted_value",
 }
 
 
@@ -188,6 +190,7 @@ def render_report(results: Results, charts: list[Chart]) -> str:
         sections[SECTION_OF_CHART[chart.name]].append(chart)
     template = environment().get_template("report.html.j2")
     return template.render(
+        pv=report_predicted_value.context(results, Table),
         plotly_js=Markup(get_plotlyjs()),
         as_of=results.as_of_date.isoformat(),
         as_of_is_day_after_last_purchase=results.marts.totals.as_of_is_day_after_last_purchase,

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from customer_intel.profile import PROJECT_ROOT, ProfileError, load_target
-from customer_intel.roi import cases, charts
+from customer_intel.roi import cases, charts, predicted_value
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.errors import RoiError
 from customer_intel.roi.marts import read_marts
@@ -52,6 +52,21 @@ def result_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
         ),
         "welcome_series_sensitivity": ws.sensitivity,
         "monte_carlo_summary": cases.simulation_table(results),
+        **predicted_value_tables(results),
+    }
+
+
+def predicted_value_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
+    """The predicted lifetime value's tables and the win-back contact list (chosen value basis)."""
+    predicted = results.predicted
+    chosen = results.win_back_bases[results.assumptions.win_back.value_basis]
+    return {
+        "clv_predictions": predicted.predictions[list(predicted_value.PREDICTION_COLUMNS)],
+        "clv_by_segment": predicted.by_segment,
+        "clv_model_parameters": predicted_value.parameter_table(predicted.calibration_fits, predicted.full_fits),
+        "clv_backtest": predicted.backtest.table,
+        "win_back_contact_list": chosen.contact_list.table,
+        "win_back_value_bases": cases.value_basis_table(results),
     }
 
 
@@ -100,6 +115,8 @@ def run(
     prepare_out_dir(out_dir)
     figures = charts.build_charts(results)
     output = RunOutput(results=results, report=out_dir / "report.html")
+    if results.predicted.backtest.unavailable:
+        output.notices.append(f"clv: no backtest ({results.predicted.backtest.unavailable})")
     output.tables = write_tables(results, out_dir)
     output.html_charts = charts.write_html(figures, out_dir / "charts")
     if png:

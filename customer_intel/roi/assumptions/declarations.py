@@ -25,6 +25,7 @@ from customer_intel.roi.assumptions.kinds import (
     SEED,
     UNCERTAINTY,
     VALUE_BASIS,
+    WIN_BACK_VALUE_BASIS,
     Kind,
 )
 
@@ -81,6 +82,7 @@ SECTIONS = (
     Section("welcome_series", "WelcomeSeriesAssumptions",
             "Validated ``welcome_series`` section (rates as fractions, money in R$)."),
     Section("monte_carlo", "MonteCarloSettings", "Validated ``monte_carlo`` section."),
+    Section("clv", "ClvAssumptions", "Validated ``clv`` section: the predicted lifetime value's horizon and rate."),
 )
 
 GROSS_MARGIN_FLAG = Flag("--gross-margin", "gross margin of both cases, e.g. 0.25")
@@ -95,6 +97,9 @@ ASSUMPTIONS = (
                flag=Flag("--fixed-cost", "win-back one-off campaign cost, R$")),
     Assumption("win_back.incentive_per_reactivated", MONEY, "Incentive paid to each reactivated customer",
                flag=Flag("--incentive-per-reactivated", "win-back incentive per reactivated, R$")),
+    Assumption("win_back.value_basis", WIN_BACK_VALUE_BASIS,
+               "Value of a reactivated customer: historical or predicted",
+               flag=Flag("--win-back-value-basis", "value of a reactivated customer: historical | predicted")),
     Assumption("win_back.success_rates", RATES, "Success-rate scenarios (share of targets who buy again)",
                flag=Flag("--success-rates", "win-back success rates, e.g. 0.01,0.05")),
     Assumption("win_back.sensitivity.success_rates", RATES, "Sensitivity grid: success rates"),
@@ -139,6 +144,9 @@ ASSUMPTIONS = (
                flag=Flag("--runs", "Monte Carlo runs")),
     Assumption("monte_carlo.seed", SEED, "Random seed (same seed, same results)",
                flag=Flag("--seed", "Monte Carlo seed")),
+    # --- clv (predicted lifetime value) -----------------------------------------------------------------------------
+    Assumption("clv.horizon_months", COUNT, "Months ahead the predicted lifetime value covers"),
+    Assumption("clv.annual_discount_rate", RATE, "Annual rate future margin is discounted at (monthly)"),
 )
 
 BY_KEY: dict[str, Assumption] = {assumption.key: assumption for assumption in ASSUMPTIONS}

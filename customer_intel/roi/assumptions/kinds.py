@@ -66,6 +66,13 @@ def check_value_basis(name: str, value: Any) -> str:
     return value
 
 
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """One of ``choices``."""
+    if value not in choices:
+        raise RoiError(f"assumptions: {name} must be one of {', '.join(choices)} (got {value!r})")
+    return value
+
+
 def check_auto_or_number(name: str, value: Any) -> float | None:
     """``auto`` (None: measure it) or a positive number."""
     if value == "auto":
@@ -137,3 +144,7 @@ OPTIONAL_MONEY = Kind("optional_money", lambda name, value: None if value is Non
 AUTO_OR_NUMBER = Kind("auto_or_number", check_auto_or_number, "float | None", formatting.count, float,
                       none_text="auto (measured)")
 UNCERTAINTY = Kind("uncertainty", None, "dict[str, Distribution]", str)
+# Predicted lifetime value: the value of a reactivated win-back customer.
+WIN_BACK_VALUE_BASES = ("historical", "predicted")
+WIN_BACK_VALUE_BASIS = Kind(
+    "win_back_value_basis", lambda name, value: check_choice(name, value, WIN_BACK_VALUE_BASES), "str", str, str)

@@ -1,0 +1,295 @@
+"""Predicted customer lifetime value in the ROI tool: backtest on the holdout, forward predictions, win-back list.
+
+Input: one row per purchaser from the ``clv_inputs`` mart with their RFM segment (``marts.read_clv_people``).
+
+1. Backtest. The purchase models (MBG/NBD, the main one, and BG/NBD) are fitted on the calibration columns of the
+   people whose first purchase falls before ``calibration_end_date``; each predicts those people's purchases over
+   the holdout (``as_of_date - calibration_end_date`` days), compared with ``holdout_purchases``: in total, by
+   number of calibration repeat purchases (0 .. 6+), per RFM segment, and as the share of holdout buyers found in
+   the top decile of predicted purchases (ties broken by customer_unique_id).
+2. Forward view. The models and Gamma-Gamma are refitted on the full-history columns; MBG/NBD + Gamma-Gamma give
+   each person's P(alive), expected purchases over ``clv.horizon_months``, expected spend per purchase and
+   ``predicted_clv`` = gross margin x discounted predicted revenue (``customer_intel.clv.value`` defines it).
+3. Win-back contact list. Each target's expected incremental value = success rate x value of a reactivated person x
+   gross margin, where the value is the target's historical ``monetary`` (value basis ``historical``) or their
+   predicted revenue over the horizon, before margin (``predicted``); the success rate is the middle win-back
+   scenario. Targets are ranked by it and the list length that maximises expected net profit at the cost per
+   contact is marked. The business case itself uses the mean over the targets of the same value, which gives the
+   same total as adding up each person's value when everybody is contacted.
+
+Every ClvError of the full-history fits becomes a one-line RoiError (``clv: ...``). When the calibration data
+cannot be fitted (too few repeat buyers before the calibration end, typical of small samples) or nobody bought in the
+holdout, the backtest is left out with the reason (``Backtest.unavailable``: a notice, the report says it and
+``clv_backtest.csv`` has no rows) and the forward predictions are still made. No output holds a NaN.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from customer_intel import clv
+from customer_intel.roi.errors import RoiError
+
+MAIN_MODEL = "mbgnbd"
+PURCHASE_MODELS = {"mbgnbd": clv.fit_mbgnbd, "bgnbd": clv.fit_bgnbd}
+TOP_GROUP = 6
+BACKTEST_COLUMNS = ("table", "model", "group", "people", "actual_purchases", "predicted_purchases", "actual_mean",
+                    "predicted_mean", "holdout_buyers", "share_of_holdout_buyers")
+PREDICTION_COLUMNS = ("customer_unique_id", "rfm_segment", "frequency", "recency", "tenure", "p_alive",
+                      "expected_purchases", "expected_spend", "predicted_clv")
+CONTACT_COLUMNS = ("rank", "customer_unique_id", "rfm_segment", "favourite_category", "monetary", "p_alive",
+                   "predicted_clv", "value_if_reactivated", "expected_incremental_value", "cumulative_net_profit",
+                   "in_optimal_list")
+VALUE_BASES = ("historical", "predicted")
+
+
+@dataclass(frozen=True)
+class ClvSettings:
+    """What the predictions need from the assumptions."""
+
+    horizon_months: int
+    annual_discount_rate: float
+    gross_margin: float
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The holdout comparison of every purchase model."""
+
+    holdout_days: int
+    people: int
+    totals: dict[str, clv.BacktestTotals]
+    capture: dict[str, clv.TopDecileCapture]
+    table: pd.DataFrame  # BACKTEST_COLUMNS (no rows when the backtest is unavailable)
+    unavailable: str | None = None  # why there is no backtest (a calibration fit failed), else None
+
+
+@dataclass(frozen=True)
+class ContactListResult:
+    """The ranked win-back targets under one value basis and the best list length."""
+
+    value_basis: str
+    success_rate: float
+    table: pd.DataFrame  # CONTACT_COLUMNS, best first
+    best_length: int
+    best_net_profit: float
+
+
+@dataclass(frozen=True)
+class PredictedValue:
+    """Everything the CLV outputs and the report section show."""
+
+    settings: ClvSettings
+    backtest: Backtest
+    calibration_fits: dict[str, clv.PurchaseFit | clv.SpendFit]
+    full_fits: dict[str, clv.PurchaseFit | clv.SpendFit]
+    predictions: pd.DataFrame  # PREDICTION_COLUMNS plus predicted_revenue (before margin) and monetary
+    by_segment: pd.DataFrame
+
+
+def fit_purchase_models(frequency, recency, tenure) -> dict[str, clv.PurchaseFit]:
+    """MBG/NBD and BG/NBD on one summary."""
+    return {name: fit(frequency, recency, tenure) for name, fit in PURCHASE_MODELS.items()}
+
+
+def holdout_days(people: pd.DataFrame) -> int:
+    """Days from the calibration end to the as-of date (the same on every row of the mart)."""
+    days = (pd.to_datetime(people["as_of_date"]) - pd.to_datetime(people["calibration_end_date"])).dt.days.unique()
+    if len(days) != 1 or days[0] <= 0:
+        raise RoiError("marts: clv_inputs must have one calibration end date before the as-of date: run dbt build")
+    return int(days[0])
+
+
+def _group_rows(table: str, model: str, frame: pd.DataFrame, key: str, labels, buyers: np.ndarray) -> pd.DataFrame:
+    """A comparison table in BACKTEST_COLUMNS; ``labels`` = each person's group, to count the holdout buyers."""
+    labels = pd.Series(np.asarray(labels)).astype(str)
+    buyers_per_group = labels[buyers].value_counts()
+    out = frame.rename(columns={key: "group"}).assign(table=table, model=model)
+    out["group"] = out["group"].astype(str)
+    out["holdout_buyers"] = out["group"].map(buyers_per_group).fillna(0).astype("int64")
+    out["share_of_holdout_buyers"] = out["holdout_buyers"] / int(buyers.sum())
+    return out[list(BACKTEST_COLUMNS)]
+
+
+def _summary_row(group: str, actual: np.ndarray, predicted: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"group": [group], "people": [len(actual)], "actual_purchases": [actual.sum()],
+                         "predicted_purchases": [predicted.sum()], "actual_mean": [actual.mean()],
+                         "predicted_mean": [predicted.mean()]})
+
+
+def repeat_group_labels(frequency: np.ndarray) -> list[str]:
+    """The label of each person's row in the table by calibration repeat purchases: "0" .. "5", "6+"."""
+    groups = np.minimum(frequency, TOP_GROUP).astype(int)
+    return [f"{g}+" if g == TOP_GROUP else str(g) for g in groups]
+
+
+def backtest(people: pd.DataFrame) -> tuple[Backtest, dict[str, clv.PurchaseFit]]:
+    """Fit on the calibration columns, predict the holdout and compare (see the module docstring)."""
+    days = holdout_days(people)
+    calibration = people.loc[people["is_in_calibration"].astype(bool)].reset_index(drop=True)
+    if calibration.empty:
+        raise clv.ClvError("nobody bought before the calibration end date (lower var clv_holdout_months)")
+    x = calibration["calibration_frequency"].to_numpy(dtype=float)
+    t_x = calibration["calibration_recency"].to_numpy(dtype=float)
+    big_t = calibration["calibration_tenure"].to_numpy(dtype=float)
+    actual = calibration["holdout_purchases"].to_numpy(dtype=float)
+    ids = calibration["customer_unique_id"].to_numpy(dtype=str)
+    buyers = actual > 0
+    if not buyers.any():
+        raise clv.ClvError("nobody in the calibration period bought in the holdout, so there is nothing to check")
+    segments = calibration["rfm_segment"]
+    repeat_labels = repeat_group_labels(x)
+    fits = fit_purchase_models(x, t_x, big_t)
+    totals, capture, tables = {}, {}, []
+    for name, fit in fits.items():
+        predicted = clv.expected_purchases(fit, days, x, t_x, big_t)
+        totals[name] = clv.backtest_totals(actual, predicted)
+        capture[name] = clv.top_decile_capture(predicted, actual, tie_break=ids)
+        top = np.lexsort((ids, -predicted))[:capture[name].top_decile_people]
+        in_top = np.zeros(len(actual), dtype=bool)
+        in_top[top] = True
+        decile_label = "top decile of predicted purchases"
+        tables += [
+            _group_rows("totals", name, _summary_row("all", actual, predicted), "group", ["all"] * len(actual),
+                        buyers),
+            _group_rows("top_decile_capture", name, _summary_row(decile_label, actual[top], predicted[top]), "group",
+                        np.where(in_top, decile_label, "other"), buyers),
+            _group_rows("by_calibration_repeat_purchases", name,
+                        clv.backtest_by_repeat_purchases(x, actual, predicted, top_group=TOP_GROUP),
+                        "calibration_repeat_purchases", repeat_labels, buyers),
+            _group_rows("by_rfm_segment", name,
+                        clv.backtest_by_group(segments, actual, predicted, group_name="rfm_segment"),
+                        "rfm_segment", segments, buyers),
+        ]
+    table = pd.concat(tables, ignore_index=True)
+    table["people"] = table["people"].astype("int64")
+    return Backtest(days, len(actual), totals, capture, table), fits
+
+
+def predict(people: pd.DataFrame, settings: ClvSettings) -> tuple[pd.DataFrame, dict]:
+    """Full-history fits and every person's predictions, sorted by customer_unique_id."""
+    x = people["frequency"].to_numpy(dtype=float)
+    t_x = people["recency"].to_numpy(dtype=float)
+    big_t = people["tenure"].to_numpy(dtype=float)
+    repeat_value = people["avg_repeat_purchase_value"].to_numpy(dtype=float)
+    fits: dict = fit_purchase_models(x, t_x, big_t)
+    fits["gamma_gamma"] = clv.fit_gamma_gamma(x, repeat_value)
+    predicted = clv.predict_customers(
+        fits[MAIN_MODEL], fits["gamma_gamma"], x, t_x, big_t, repeat_value, horizon_months=settings.horizon_months,
+        gross_margin=1.0, annual_discount_rate=settings.annual_discount_rate)
+    frame = people[["customer_unique_id", "rfm_segment", "frequency", "recency", "tenure", "monetary"]].reset_index(
+        drop=True)
+    frame = pd.concat([frame, predicted.rename(columns={"predicted_clv": "predicted_revenue"})], axis=1)
+    frame["predicted_clv"] = settings.gross_margin * frame["predicted_revenue"]
+    return frame, fits
+
+
+def by_segment(predictions: pd.DataFrame) -> pd.DataFrame:
+    """Historical beside predicted value per RFM segment, most predicted value first."""
+    table = (predictions.groupby("rfm_segment", as_index=False)
+             .agg(people=("customer_unique_id", "size"), revenue=("monetary", "sum"),
+                  predicted_revenue=("predicted_revenue", "sum"), predicted_clv=("predicted_clv", "sum"),
+                  avg_p_alive=("p_alive", "mean"), expected_purchases=("expected_purchases", "sum")))
+    table["avg_monetary"] = table["revenue"] / table["people"]
+    table["avg_predicted_clv"] = table["predicted_clv"] / table["people"]
+    table["predicted_clv_share"] = (table["predicted_clv"] / table["predicted_clv"].sum()
+                                    if table["predicted_clv"].sum() > 0 else 0.0)
+    table["revenue_share"] = table["revenue"] / table["revenue"].sum()
+    columns = ["rfm_segment", "people", "revenue", "avg_monetary", "revenue_share", "expected_purchases",
+               "predicted_revenue", "predicted_clv", "avg_predicted_clv", "predicted_clv_share", "avg_p_alive"]
+    return table.sort_values(["predicted_clv", "rfm_segment"], ascending=[False, True], ignore_index=True)[columns]
+
+
+def parameter_table(calibration: dict, full: dict) -> pd.DataFrame:
+    """One row per (fit, model, parameter): value, log-likelihood and people fitted."""
+    rows = []
+    for fit_name, fits in (("calibration", calibration), ("full", full)):
+        for model, fit in fits.items():
+            for parameter, value in fit.params.items():
+                rows.append({"fit": fit_name, "model": model, "parameter": parameter, "value": value,
+                             "log_likelihood": fit.log_likelihood, "people": int(round(fit.people))})
+    return pd.DataFrame(rows)
+
+
+def compute(people: pd.DataFrame, settings: ClvSettings) -> PredictedValue:
+    """Backtest, full fits, predictions and the segment table; model problems as one-line RoiErrors."""
+    if people.empty:
+        raise RoiError("marts: clv_inputs is empty: load data with orders, then run dbt build")
+    people = people.sort_values("customer_unique_id", ignore_index=True)
+    try:
+        checked, calibration_fits = backtest(people)
+    except clv.ClvError as exc:  # documented fallback: forward predictions without a backtest, said in the report
+        checked = Backtest(holdout_days(people), int(people["is_in_calibration"].astype(bool).sum()), {}, {},
+                           pd.DataFrame(columns=list(BACKTEST_COLUMNS)), unavailable=str(exc))
+        calibration_fits = {}
+    try:
+        predictions, full_fits = predict(people, settings)
+    except clv.ClvError as exc:
+        raise RoiError(f"clv: {exc}") from exc
+    return PredictedValue(settings, checked, calibration_fits, full_fits, predictions, by_segment(predictions))
+
+
+def value_if_reactivated(targets: pd.DataFrame, value_basis: str) -> pd.Series:
+    """Value of each target if they buy again, before margin: historical monetary or predicted revenue."""
+    if value_basis not in VALUE_BASES:
+        raise RoiError(f"assumptions: win_back.value_basis must be one of {', '.join(VALUE_BASES)}")
+    return targets["monetary" if value_basis == "historical" else "predicted_revenue"].astype(float)
+
+
+def targets_with_predictions(targets: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """The win-back targets with their predictions; a target missing from clv_inputs is an error."""
+    columns = ["customer_unique_id", "p_alive", "predicted_clv", "predicted_revenue"]
+    merged = targets.merge(predictions[columns], on="customer_unique_id", how="left", validate="one_to_one")
+    missing = int(merged["p_alive"].isna().sum())
+    if missing:
+        raise RoiError(f"marts: {missing} win-back target(s) are not in clv_inputs: run dbt build")
+    return merged
+
+
+def contact_list(targets: pd.DataFrame, value_basis: str, success_rate: float, gross_margin: float,
+                 cost_per_contact: float) -> ContactListResult:
+    """Targets (with predictions) ranked by expected incremental value, and the best list length."""
+    value = value_if_reactivated(targets, value_basis)
+    expected = success_rate * value * gross_margin
+    ids = targets["customer_unique_id"].to_numpy(dtype=str)
+    try:
+        best = clv.optimal_contact_list(expected.to_numpy(), cost_per_contact, tie_break=ids)
+    except clv.ClvError as exc:
+        raise RoiError(f"clv: {exc}") from exc
+    ranked = targets.iloc[best.order].reset_index(drop=True).assign(
+        value_if_reactivated=value.iloc[best.order].to_numpy(),
+        expected_incremental_value=expected.iloc[best.order].to_numpy(),
+        cumulative_net_profit=best.cumulative_net_profit,
+    )
+    ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
+    ranked["in_optimal_list"] = ranked["rank"] <= best.best_length
+    return ContactListResult(value_basis, success_rate, ranked[list(CONTACT_COLUMNS)], best.best_length,
+                             best.best_net_profit)
+
+
+def lift(capture: clv.TopDecileCapture) -> float:
+    """Top-decile capture over what a random tenth of the people would hold (1 = no better than chance)."""
+    return capture.share / (capture.top_decile_people / capture.people)
+
+
+def verdict(totals: clv.BacktestTotals, capture: clv.TopDecileCapture) -> str:
+    """A plain verdict on the backtest: in total (within 10 % / 25 %) and in ranking (top-decile lift >= 4 / 2)."""
+    error = totals.relative_error
+    if error is None:
+        in_total = "untested in total (nobody bought in the holdout)"
+    elif abs(error) <= 0.10:
+        in_total = "accurate in total"
+    elif abs(error) <= 0.25:
+        in_total = "roughly right in total"
+    else:
+        in_total = "off in total"
+    ratio = lift(capture)
+    if ratio >= 4:
+        ranking = "ranks people well"
+    elif ratio >= 2:
+        ranking = "ranks people better than chance, loosely"
+    else:
+        ranking = "ranks people little better than chance"
+    return f"{in_total}, {ranking}"

@@ -1,0 +1,183 @@
+"""The ROI tool's predicted lifetime value (customer_intel.roi.predicted_value) on hand-made numbers, in-process."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import ROI_CALIBRATION_END, ROI_REPEAT_DAYS, make_roi_marts, roi_clv_people, roi_purchase_days
+from customer_intel import clv
+from customer_intel.roi import predicted_value
+from customer_intel.roi.errors import RoiError
+
+SETTINGS = predicted_value.ClvSettings(horizon_months=12, annual_discount_rate=0.10, gross_margin=0.25)
+
+
+@pytest.fixture(scope="module")
+def people() -> pd.DataFrame:
+    return roi_clv_people(make_roi_marts())
+
+
+@pytest.fixture(scope="module")
+def computed(people) -> predicted_value.PredictedValue:
+    return predicted_value.compute(people, SETTINGS)
+
+
+def targets(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
+    """Hand-made targets with predictions: id → (monetary, predicted_revenue)."""
+    return pd.DataFrame([{
+        "customer_unique_id": person, "rfm_segment": "At Risk", "favourite_category": "telefonia",
+        "monetary": monetary, "p_alive": 0.1, "predicted_clv": 0.25 * predicted, "predicted_revenue": predicted,
+    } for person, (monetary, predicted) in values.items()])
+
+
+def test_contact_list_ranks_by_expected_value_and_stops_where_a_contact_no_longer_pays():
+    frame = targets({"a": (100.0, 10.0), "b": (30.0, 80.0), "c": (50.0, 20.0), "d": (40.0, 5.0)})
+    # historical: 0.1 × value × 0.5 = a 5, b 1.5, c 2.5, d 2 against a cost of 2: a and c pay, d only breaks even
+    result = predicted_value.contact_list(frame, "historical", 0.1, 0.5, 2.0)
+    assert result.table["customer_unique_id"].tolist() == ["a", "c", "d", "b"]
+    assert result.table["expected_incremental_value"].tolist() == pytest.approx([5.0, 2.5, 2.0, 1.5])
+    assert result.table["cumulative_net_profit"].tolist() == pytest.approx([3.0, 3.5, 3.5, 3.0])
+    assert result.best_length == 2 and result.best_net_profit == pytest.approx(3.5)
+    assert result.table["in_optimal_list"].tolist() == [True, True, False, False]
+    assert result.table["rank"].tolist() == [1, 2, 3, 4]
+    assert tuple(result.table.columns) == predicted_value.CONTACT_COLUMNS
+    # predicted: b 4, c 1, a 0.5, d 0.25: only b pays
+    predicted = predicted_value.contact_list(frame, "predicted", 0.1, 0.5, 2.0)
+    assert predicted.table["customer_unique_id"].tolist() == ["b", "c", "a", "d"]
+    assert predicted.best_length == 1 and predicted.best_net_profit == pytest.approx(2.0)
+
+
+def test_contact_list_ties_are_broken_by_customer_id():
+    frame = targets({"z": (10.0, 1.0), "m": (10.0, 1.0), "a": (10.0, 1.0)})
+    result = predicted_value.contact_list(frame, "historical", 0.5, 1.0, 0.0)
+    assert result.table["customer_unique_id"].tolist() == ["a", "m", "z"]
+
+
+def test_unknown_value_basis_and_missing_target_are_one_line_errors():
+    with pytest.raises(RoiError, match="win_back.value_basis must be one of historical, predicted"):
+        predicted_value.value_if_reactivated(targets({"a": (1.0, 1.0)}), "average")
+    predictions = targets({"a": (1.0, 1.0)})
+    with pytest.raises(RoiError, match="1 win-back target"):
+        predicted_value.targets_with_predictions(pd.DataFrame({"customer_unique_id": ["a", "b"]}), predictions)
+
+
+def test_backtest_counts_agree_with_the_hand_made_purchase_days(computed):
+    end = pd.Timestamp(ROI_CALIBRATION_END)
+    days = {index: roi_purchase_days(index) for index in range(1, 51)}
+    in_calibration = {index: d for index, d in days.items() if d[0] < end}
+    holdout = {index: sum(day >= end for day in d) for index, d in in_calibration.items()}
+    table = computed.backtest.table
+    totals = table.loc[(table["table"] == "totals") & (table["model"] == "mbgnbd")].iloc[0]
+    assert computed.backtest.holdout_days == 183  # 2017-04-01 → 2017-10-01
+    assert totals["people"] == len(in_calibration)
+    assert totals["actual_purchases"] == sum(holdout.values())
+    assert totals["holdout_buyers"] == sum(count > 0 for count in holdout.values())
+    decile = table.loc[(table["table"] == "top_decile_capture") & (table["model"] == "mbgnbd")].iloc[0]
+    assert decile["people"] == math.ceil(len(in_calibration) / 10)
+    assert decile["share_of_holdout_buyers"] == pytest.approx(computed.backtest.capture["mbgnbd"].share)
+    by_repeat = table.loc[(table["table"] == "by_calibration_repeat_purchases") & (table["model"] == "mbgnbd")]
+    calibration_repeats = {index: min(sum(day < end for day in d) - 1, 6) for index, d in in_calibration.items()}
+    expected_people = pd.Series(calibration_repeats).value_counts()
+    for row in by_repeat.itertuples():
+        group = 6 if row.group == "6+" else int(row.group)
+        assert row.people == expected_people[group]
+    assert by_repeat["people"].sum() == len(in_calibration)
+    assert set(table["model"]) == {"mbgnbd", "bgnbd"}
+    assert not table.isna().any().any()
+    assert len(ROI_REPEAT_DAYS) > 0
+
+
+def test_backtest_predictions_are_the_calibration_fit_over_the_holdout(computed, people):
+    calibration = people.loc[people["is_in_calibration"]].sort_values("customer_unique_id")
+    fit = clv.fit_mbgnbd(calibration["calibration_frequency"].astype(float),
+                         calibration["calibration_recency"].astype(float),
+                         calibration["calibration_tenure"].astype(float))
+    assert fit.params == pytest.approx(computed.calibration_fits["mbgnbd"].params, rel=1e-9)
+    predicted = clv.expected_purchases(fit, 183, calibration["calibration_frequency"].astype(float),
+                                       calibration["calibration_recency"].astype(float),
+                                       calibration["calibration_tenure"].astype(float))
+    assert computed.backtest.totals["mbgnbd"].predicted_purchases == pytest.approx(predicted.sum(), rel=1e-9)
+
+
+def test_predicted_clv_is_margin_times_predicted_revenue(computed, people):
+    predictions = computed.predictions
+    assert predictions["customer_unique_id"].is_monotonic_increasing
+    ordered = people.sort_values("customer_unique_id")
+    direct = clv.predict_customers(
+        computed.full_fits["mbgnbd"], computed.full_fits["gamma_gamma"], ordered["frequency"], ordered["recency"],
+        ordered["tenure"], ordered["avg_repeat_purchase_value"].astype(float), horizon_months=12,
+        gross_margin=0.25, annual_discount_rate=0.10)
+    np.testing.assert_allclose(predictions["predicted_clv"], direct["predicted_clv"], rtol=1e-12)
+    np.testing.assert_allclose(predictions["p_alive"], direct["p_alive"], rtol=1e-12)
+    assert not predictions.isna().any().any()
+
+
+def test_segment_table_sums_the_people_of_each_segment():
+    predictions = pd.DataFrame({
+        "customer_unique_id": ["a", "b", "c"], "rfm_segment": ["X", "X", "Y"], "monetary": [100.0, 50.0, 30.0],
+        "predicted_revenue": [40.0, 0.0, 20.0], "predicted_clv": [10.0, 0.0, 5.0], "p_alive": [0.9, 0.1, 0.5],
+        "expected_purchases": [0.4, 0.0, 0.2],
+    })
+    table = predicted_value.by_segment(predictions).set_index("rfm_segment")
+    assert table.loc["X", "people"] == 2 and table.loc["X", "revenue"] == 150.0
+    assert table.loc["X", "avg_monetary"] == 75.0 and table.loc["X", "avg_predicted_clv"] == 5.0
+    assert table.loc["X", "avg_p_alive"] == pytest.approx(0.5)
+    assert table.loc["Y", "predicted_clv_share"] == pytest.approx(5 / 15)
+    assert table.index.tolist() == ["X", "Y"]  # most predicted value first
+
+
+def test_parameter_table_has_every_fit(computed):
+    table = predicted_value.parameter_table(computed.calibration_fits, computed.full_fits)
+    assert set(zip(table["fit"], table["model"])) == {
+        ("calibration", "mbgnbd"), ("calibration", "bgnbd"), ("full", "mbgnbd"), ("full", "bgnbd"),
+        ("full", "gamma_gamma")}
+    assert len(table) == 4 * 4 + 3
+    gamma = table.loc[table["model"] == "gamma_gamma"]
+    assert gamma["people"].unique().tolist() == [len(ROI_REPEAT_DAYS)]  # every hand-made repeat buyer
+
+
+def test_no_repeat_buyer_is_a_one_line_roi_error(people):
+    one_time = people.assign(frequency=0, recency=0, calibration_frequency=0, calibration_recency=0,
+                             avg_repeat_purchase_value=float("nan"))
+    with pytest.raises(RoiError) as error:
+        predicted_value.compute(one_time, SETTINGS)
+    assert str(error.value).startswith("clv: mbgnbd: nobody in the summary has a repeat purchase")
+
+
+def test_verdict_words():
+    close = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=105.0)
+    # top decile = 10 of 100 people; 12 of 20 buyers in it = 60 % = 6 × the 10 % a random tenth holds
+    assert predicted_value.lift(clv.TopDecileCapture(100, 10, 20, 12)) == pytest.approx(6.0)
+    assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 12)) == (
+        "accurate in total, ranks people well")
+    assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 6)) == (
+        "accurate in total, ranks people better than chance, loosely")
+    rough = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=80.0)
+    assert predicted_value.verdict(rough, clv.TopDecileCapture(100, 10, 20, 3)) == (
+        "roughly right in total, ranks people little better than chance")
+    off = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=140.0)
+    assert predicted_value.verdict(off, clv.TopDecileCapture(100, 10, 20, 12)).startswith("off in total")
+
+
+def test_backtest_reading_quotes_the_backtest(computed):
+    from customer_intel.roi import readings
+
+    backtest = computed.backtest
+    totals, capture = backtest.totals["mbgnbd"], backtest.capture["mbgnbd"]
+    text = readings.clv_backtest(backtest, "mbgnbd", predicted_value.verdict(totals, capture),
+                                 pd.Timestamp(ROI_CALIBRATION_END))
+    assert text.startswith(f"Fitted on the {backtest.people} people who bought before 2017-04-01")
+    assert f"against {int(totals.actual_purchases)} actual" in text and "183-day holdout" in text
+    assert f"of the {capture.holdout_buyers} holdout buyers" in text
+    assert text.endswith(predicted_value.verdict(totals, capture) + ".")
+
+
+def test_without_holdout_buyers_the_backtest_is_left_out_and_predictions_are_still_made(people):
+    result = predicted_value.compute(people.assign(holdout_purchases=0), SETTINGS)
+    assert result.backtest.unavailable == (
+        "nobody in the calibration period bought in the holdout, so there is nothing to check")
+    assert result.backtest.table.empty and tuple(result.backtest.table.columns) == predicted_value.BACKTEST_COLUMNS
+    assert result.calibration_fits == {} and len(result.predictions) == len(people)
