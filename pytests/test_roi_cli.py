@@ -11,11 +11,13 @@ from plotly.offline import get_plotlyjs
 from browser import load_in_chromium, needs_chromium
 from conftest import run_script
 
-CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "win_back_scenarios",
+CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "segment_migration",
+          "organic_return_rates", "win_back_scenarios",
           "welcome_series_scenarios", "win_back_sensitivity", "welcome_series_sensitivity", "win_back_monte_carlo",
           "welcome_series_monte_carlo")
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
-          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary")
+          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
+          "organic_return_rates")
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +51,17 @@ def test_writes_every_output(duckdb_run):
 def test_outputs_agree_with_the_hand_made_marts(duckdb_run):
     out, _ = duckdb_run
     scenarios = csv(out, "win_back_scenarios").set_index("success_rate")
-    # 20 targets worth 300 on average; at 5 %: 1 × 300 × 0.25 = 75 gross − 20 × 0.50 = 10 cost → 65
+    # 20 targets worth 300 on average, organic rate over 3 months 5 / 500 = 1 % (At Risk 5 of 300, Hibernating 0 of
+    # 200); at 5 %: 20 × (0.05 − 0.01) = 0.8 incremental × 300 × 0.25 = 60 gross − 20 × 0.50 = 10 cost → 50
     assert scenarios["people"].unique().tolist() == [20]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(65.0)
-    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.5 / 75)
+    assert scenarios["organic_rate"].unique().tolist() == [pytest.approx(0.01)]
+    assert scenarios["campaign_window_months"].unique().tolist() == [3]
+    assert scenarios.loc[0.05, "incremental_reactivated"] == pytest.approx(0.8)
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(50.0)
+    assert float(metric(out, "win_back", "organic_rate")) == pytest.approx(0.01)
+    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.01 + 0.5 / 75)
+    organic = csv(out, "organic_return_rates").set_index(["rfm_segment", "horizon_months"])
+    assert len(organic) == 15 and organic.loc[("Champions", 3), "return_rate"] == pytest.approx(0.2)
     assert metric(out, "data", "as_of_date") == "2017-10-01"
     assert float(metric(out, "welcome_series", "baseline_month1_retention")) == pytest.approx(0.0048)
     assert float(metric(out, "welcome_series", "new_customers_per_month")) == pytest.approx(12_200 / 6)
@@ -77,7 +86,7 @@ def test_flags_override_the_assumptions(duckdb_run, tmp_path):
                "0.05,0.1", "--runs", "200", env=env)
     scenarios = csv(tmp_path, "win_back_scenarios").set_index("success_rate")
     assert scenarios.index.tolist() == [0.05, 0.10]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(75 - 20)
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(60 - 20)
     assert csv(tmp_path, "monte_carlo_summary")["runs"].tolist() == [200, 200]
 
 

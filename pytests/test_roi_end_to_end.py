@@ -20,7 +20,8 @@ if MISSING:
     pytest.skip(f"pipeline pieces missing: {', '.join(MISSING)}", allow_module_level=True)
 
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
-          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary")
+          "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
+          "organic_return_rates")
 
 
 @pytest.fixture(scope="module")

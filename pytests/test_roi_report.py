@@ -80,10 +80,11 @@ def test_simulation_reading():
 
 def test_business_case_readings_quote_the_computed_numbers(results):
     win_back_reading = readings.win_back_scenarios(results.win_back.scenarios, results.win_back.break_even_success_rate)
-    # middle scenario 3 %: 20 × 0.03 × 300 × 0.25 − 20 × 0.50 = 45 − 10 = 35; break-even 0.50 / (300 × 0.25)
+    # middle scenario 3 %, organic rate 1 % (5 of 500): 20 × (0.03 − 0.01) × 300 × 0.25 − 20 × 0.50 = 30 − 10 = 20;
+    # break-even 0.01 + 0.50 / (300 × 0.25) = 1.67 %
     assert win_back_reading == (
-        "At a 3% success rate the campaign nets R$ 35 on R$ 10 of cost, ROI 350%; "
-        "it breaks even at a 0.67% success rate."
+        "At a 3% success rate the campaign nets R$ 20 on R$ 10 of cost, ROI 200%; "
+        "it breaks even at a 1.67% success rate."
     )
     assert readings.cohort_retention(results.welcome_series.baseline).startswith(
         "Pooled over 5 cohorts, 0.48% of new customers buy again in their second month (48 of 10,000)")
@@ -91,7 +92,7 @@ def test_business_case_readings_quote_the_computed_numbers(results):
 
 def test_every_chart_has_a_figure_and_a_reading(results):
     built = charts.build_charts(results)
-    assert len(built) == 10 and len({chart.name for chart in built}) == 10
+    assert len(built) == 12 and len({chart.name for chart in built}) == 12
     for chart in built:
         assert chart.reading.endswith(".") and len(chart.reading) > 30
         assert chart.figure.layout.title.text == chart.title
@@ -99,8 +100,10 @@ def test_every_chart_has_a_figure_and_a_reading(results):
 
 def test_report_states_data_date_assumptions_and_results(results):
     html = render_report(results, charts.build_charts(results))
-    assert html.count("<script") == 1 + 10  # plotly.js once, then one drawing call per chart
-    for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 35", "0.67%", "P(net &gt; 0)",
+    assert html.count("<script") == 1 + 12  # plotly.js once, then one drawing call per chart
+    for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 20", "1.67%", "P(net &gt; 0)",
+                 "<h2>How segments move</h2>", "1% of At Risk, Hibernating bought again within 3",
+                 "(5 of 500 person-snapshots)", "Net profit counts\nonly the incremental buyers",
                  "win_back.gross_margin", "triangular(low 0.5%, mode 2%, high 6%)", "tiny cohort",
                  "month 1 in a thin month", "assumptions/roi_defaults.yml"):
         assert text in html, text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from customer_intel.roi import monte_carlo, sensitivity, welcome_series, win_back
+from customer_intel.roi import monte_carlo, segment_moves, sensitivity, welcome_series, win_back
 from customer_intel.roi.assumptions import Assumptions, domains
 from customer_intel.roi.marts import Marts
 
@@ -31,6 +31,7 @@ class WinBackCase:
     sensitivity: pd.DataFrame  # success_rate, cost_per_contact, net_profit
     simulated_net_profit: np.ndarray
     simulation: monte_carlo.SimulationSummary
+    organic: segment_moves.OrganicRate  # the targets' measured return rate over the campaign window, no campaign
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ def win_back_case(marts: Marts, assumptions: Assumptions) -> WinBackCase:
     """Targets from the mart, scenarios, break-even, sensitivity grid and simulation of the win-back campaign."""
     settings = assumptions.win_back
     targets = win_back.summarise_targets(marts.win_back_targets, marts.clv)
+    organic = segment_moves.organic_rate(
+        marts.segment_reactivation_pooled, targets.by_segment["rfm_segment"], settings.campaign_window_months
+    )
     inputs = win_back.WinBackInputs(
         people=targets.people,
         avg_monetary=targets.avg_monetary,
@@ -71,6 +75,7 @@ def win_back_case(marts: Marts, assumptions: Assumptions) -> WinBackCase:
         cost_per_contact=settings.cost_per_contact,
         fixed_cost=settings.fixed_cost,
         incentive_per_reactivated=settings.incentive_per_reactivated,
+        organic_rate=organic.rate,
     )
     grid = sensitivity.grid(
         inputs, win_back.net_profit,
@@ -84,11 +89,14 @@ def win_back_case(marts: Marts, assumptions: Assumptions) -> WinBackCase:
     return WinBackCase(
         targets=targets,
         inputs=inputs,
-        scenarios=win_back.scenario_table(inputs, settings.success_rates),
+        scenarios=win_back.scenario_table(inputs, settings.success_rates).assign(
+            campaign_window_months=organic.window_months
+        ),
         break_even_success_rate=win_back.break_even_success_rate(inputs),
         sensitivity=grid,
         simulated_net_profit=simulated,
         simulation=monte_carlo.summarise(simulated, assumptions.monte_carlo.seed),
+        organic=organic,
     )
 
 
@@ -153,6 +161,10 @@ def summary_table(results: Results) -> pd.DataFrame:
         ("data", "target", results.target_name),
         ("win_back", "people", wb.inputs.people),
         ("win_back", "avg_monetary", wb.inputs.avg_monetary),
+        ("win_back", "campaign_window_months", wb.organic.window_months),
+        ("win_back", "organic_rate", wb.organic.rate),
+        ("win_back", "organic_returned", wb.organic.returned),
+        ("win_back", "organic_people", wb.organic.people),
         ("win_back", "break_even_success_rate", wb.break_even_success_rate),
         ("welcome_series", "baseline_month1_retention", ws.baseline.rate),
         ("welcome_series", "baseline_returners", ws.baseline.returners),
