@@ -164,7 +164,8 @@ def organic_chart(results: Results) -> Chart:
     pooled = segment_moves.organic_table(results.marts.segment_reactivation_pooled)
     order = pooled.drop_duplicates("rfm_segment")["rfm_segment"].tolist()
     figure = go.Figure([
-        go.Bar(name=f"within {horizon} month{'' if horizon == 1 else 's'}", x=rows["rfm_segment"], y=rows["return_rate"],
+        go.Bar(name=f"within {horizon} month{'' if horizon == 1 else 's'}", x=rows["rfm_segment"],
+               y=rows["return_rate"],
                customdata=rows[["returned", "people"]],
                hovertemplate="%{x}: %{y:.2%} bought again<br>"
                              "%{customdata[0]:,} of %{customdata[1]:,} person-snapshots<extra></extra>")
