@@ -70,7 +70,6 @@ def test_one_month_window_uses_the_one_month_rate(roi_marts):
 
 
 def test_monte_carlo_with_a_fixed_success_rate_equals_the_formula(roi_marts):
-    assumptions = load_assumptions(None, {"monte_carlo.runs": 50})
     marts = marts_from(roi_marts)
     fixed = {"success_rate": 0.05, "cost_per_contact": 0.5, "gross_margin": 0.25}
     assumptions = load_assumptions(None, {"monte_carlo.runs": 50, "win_back.uncertainty": fixed})
