@@ -214,7 +214,8 @@ def postgres_env(postgres_database_factory) -> dict:
 # postgres_env).
 
 ROI_SEGMENTS = ("Champions", "Loyal Customers", "At Risk", "Hibernating", "New Customers")
-ROI_DATE_COLUMNS = {"cohort_month", "as_of_date", "first_purchase_date", "calibration_end_date"}
+ROI_DATE_COLUMNS = {"cohort_month", "as_of_date", "first_purchase_date", "calibration_end_date", "first_snapshot_date",
+                    "last_snapshot_date", "from_snapshot_date", "to_snapshot_date"}
 ROI_TIMESTAMP_COLUMNS = {"last_purchase_at"}
 
 
@@ -389,6 +390,17 @@ def roi_clv_people(frames: dict):
     return frames["clv_inputs"][list(CLV_PEOPLE_COLUMNS)].merge(segments, on="customer_unique_id", how="inner")
 
 
+def roi_marts_object(frames: dict, last_purchase_date: dt.date = dt.date(2017, 9, 30)):
+    """``frames`` (from make_roi_marts) as the Marts roi.py computes on, totals summed from rfm_segments."""
+    from customer_intel.roi.marts import MART_COLUMNS, CustomerTotals, Marts
+
+    rfm = frames["rfm_segments"]
+    totals = CustomerTotals(as_of_date=dt.date(2017, 10, 1), customers=len(rfm), purchases=int(rfm["frequency"].sum()),
+                            revenue=float(rfm["monetary"].sum()), last_purchase_date=last_purchase_date)
+    return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS},
+                 clv_people=roi_clv_people(frames))
+
+
 def make_roi_marts() -> dict:
     rfm = _roi_rfm_segments()
     return {
@@ -399,7 +411,59 @@ def make_roi_marts() -> dict:
         "segment_product_affinity": _roi_segment_product_affinity(),
         "segment_geography": _roi_segment_geography(),
         "win_back_targets": _roi_win_back_targets(rfm),
+        "segment_reactivation_pooled": _roi_segment_reactivation_pooled(),
+        "segment_transitions": _roi_segment_transitions(),
     }
+
+
+# (people, returned) per segment at horizons 1, 3 and 6 months. The win-back targets (At Risk, Hibernating) at
+# 3 months: (5 + 0) / (300 + 200) = 1 %; at 1 month (2 + 0) / (400 + 300) = 2 / 700; at 6 months 7 / 300.
+ROI_POOLED = {
+    "Champions": ((100, 10), (80, 16), (60, 18)),
+    "Loyal Customers": ((200, 8), (150, 9), (100, 10)),
+    "At Risk": ((400, 2), (300, 5), (200, 6)),
+    "Hibernating": ((300, 0), (200, 0), (100, 1)),
+    "New Customers": ((50, 1), (40, 2), (30, 3)),
+}
+ROI_HORIZONS = (1, 3, 6)
+
+
+def _roi_segment_reactivation_pooled():
+    import pandas as pd
+
+    return pd.DataFrame([
+        {"rfm_segment": segment, "segment_order": order, "horizon_months": horizon, "snapshots": 12 - horizon,
+         "first_snapshot_date": pd.Timestamp("2016-10-01"),
+         "last_snapshot_date": pd.Timestamp("2017-10-01") - pd.DateOffset(months=horizon),
+         "people": people, "returned": returned, "return_rate": returned / people}
+        for order, (segment, counts) in enumerate(ROI_POOLED.items(), start=1)
+        for horizon, (people, returned) in zip(ROI_HORIZONS, counts)
+    ])
+
+
+# Latest period 2017-09-01 → 2017-10-01: 25 people in the earlier snapshot, 15 of them kept their segment
+# (4 Champions, 4 At Risk, 7 Hibernating), the largest move At Risk → Hibernating (5), and 6 new people. The
+# earlier period (a big Champions → At Risk move of 100) must not show.
+ROI_MOVES = {
+    ("2017-09-01", "2017-10-01"): (("New", "New Customers", 6), ("Champions", "Champions", 4),
+                                   ("Champions", "At Risk", 3), ("Loyal Customers", "Champions", 2),
+                                   ("At Risk", "Hibernating", 5), ("At Risk", "At Risk", 4),
+                                   ("Hibernating", "Hibernating", 7)),
+    ("2017-08-01", "2017-09-01"): (("Champions", "At Risk", 100), ("Hibernating", "Hibernating", 1)),
+}
+
+
+def _roi_segment_transitions():
+    import pandas as pd
+
+    order = {"New": 0, **{segment: index for index, segment in enumerate(ROI_POOLED, start=1)}}
+    return pd.DataFrame([
+        {"from_snapshot_date": pd.Timestamp(start), "to_snapshot_date": pd.Timestamp(end),
+         "from_segment": source, "from_segment_order": order[source], "to_segment": target,
+         "to_segment_order": order[target], "people": people,
+         "from_revenue": 0.0 if source == "New" else 100.0 * people, "to_revenue": 110.0 * people}
+        for (start, end), moves in ROI_MOVES.items() for source, target, people in moves
+    ])
 
 
 def _roi_sql_type(column: str, dtype) -> str:

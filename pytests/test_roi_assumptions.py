@@ -110,8 +110,8 @@ def test_distribution_forms(tmp_path):
      "assumptions: welcome_series.value_per_customer is only used with value_basis: fixed"),
     ("win_back:\n  cost_per_contac: 1\n",
      "assumptions: unknown key 'win_back.cost_per_contac' (known in win_back: gross_margin, cost_per_contact, "
-     "fixed_cost, incentive_per_reactivated, value_basis, success_rates, sensitivity.success_rates, "
-     "sensitivity.costs_per_contact, uncertainty)"),
+     "fixed_cost, incentive_per_reactivated, value_basis, success_rates, campaign_window_months, "
+     "sensitivity.success_rates, sensitivity.costs_per_contact, uncertainty)"),
     ("campaign:\n  budget: 1\n",
      "assumptions: unknown key 'campaign.budget' (top-level keys: win_back, welcome_series, monte_carlo, clv)"),
     ("win_back: 3\n", "assumptions: win_back must be a mapping (got 3)"),
@@ -188,7 +188,7 @@ def test_the_section_dataclasses_have_one_field_per_declared_assumption():
 
     assert [f.name for f in fields(assumptions.WinBackAssumptions)] == [
         "gross_margin", "cost_per_contact", "fixed_cost", "incentive_per_reactivated", "value_basis", "success_rates",
-        "sensitivity_success_rates", "sensitivity_costs_per_contact", "uncertainty"]
+        "campaign_window_months", "sensitivity_success_rates", "sensitivity_costs_per_contact", "uncertainty"]
     assert [f.name for f in fields(assumptions.WelcomeSeriesAssumptions)] == [
         "tiny_cohort_share", "new_customers_per_month", "new_customers_window_months", "improvements", "value_basis",
         "value_per_customer", "gross_margin", "incentive_per_retained", "fixed_cost_per_month",

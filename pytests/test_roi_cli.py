@@ -11,13 +11,14 @@ from plotly.offline import get_plotlyjs
 from browser import load_in_chromium, needs_chromium
 from conftest import run_script
 
-CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "win_back_scenarios",
+CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "segment_migration",
+          "organic_return_rates", "win_back_scenarios",
           "welcome_series_scenarios", "win_back_sensitivity", "welcome_series_sensitivity", "win_back_monte_carlo",
           "welcome_series_monte_carlo", "clv_backtest")
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
           "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
           "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest", "win_back_contact_list",
-          "win_back_value_bases")
+          "win_back_value_bases", "organic_return_rates")
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,17 @@ def test_writes_every_output(duckdb_run):
 def test_outputs_agree_with_the_hand_made_marts(duckdb_run):
     out, _ = duckdb_run
     scenarios = csv(out, "win_back_scenarios").set_index("success_rate")
-    # 20 targets worth 300 on average; at 5 %: 1 × 300 × 0.25 = 75 gross − 20 × 0.50 = 10 cost → 65
+    # 20 targets worth 300 on average, organic rate over 3 months 5 / 500 = 1 % (At Risk 5 of 300, Hibernating 0 of
+    # 200); at 5 %: 20 × (0.05 − 0.01) = 0.8 incremental × 300 × 0.25 = 60 gross − 20 × 0.50 = 10 cost → 50
     assert scenarios["people"].unique().tolist() == [20]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(65.0)
-    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.5 / 75)
+    assert scenarios["organic_rate"].unique().tolist() == [pytest.approx(0.01)]
+    assert scenarios["campaign_window_months"].unique().tolist() == [3]
+    assert scenarios.loc[0.05, "incremental_reactivated"] == pytest.approx(0.8)
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(50.0)
+    assert float(metric(out, "win_back", "organic_rate")) == pytest.approx(0.01)
+    assert float(metric(out, "win_back", "break_even_success_rate")) == pytest.approx(0.01 + 0.5 / 75)
+    organic = csv(out, "organic_return_rates").set_index(["rfm_segment", "horizon_months"])
+    assert len(organic) == 15 and organic.loc[("Champions", 3), "return_rate"] == pytest.approx(0.2)
     assert metric(out, "data", "as_of_date") == "2017-10-01"
     assert float(metric(out, "welcome_series", "baseline_month1_retention")) == pytest.approx(0.0048)
     assert float(metric(out, "welcome_series", "new_customers_per_month")) == pytest.approx(12_200 / 6)
@@ -79,7 +87,7 @@ def test_flags_override_the_assumptions(duckdb_run, tmp_path):
                "0.05,0.1", "--runs", "200", env=env)
     scenarios = csv(tmp_path, "win_back_scenarios").set_index("success_rate")
     assert scenarios.index.tolist() == [0.05, 0.10]
-    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(75 - 20)
+    assert scenarios.loc[0.05, "net_profit"] == pytest.approx(60 - 20)
     assert csv(tmp_path, "monte_carlo_summary")["runs"].tolist() == [200, 200]
 
 
@@ -124,6 +132,11 @@ def test_expected_errors_are_one_line_with_exit_2(roi_duckdb_env, tmp_path, writ
     bad_yaml.write_text("win_back: [unclosed\n", encoding="utf-8")
     assert failing(["--assumptions", str(bad_yaml), "--out", out], roi_duckdb_env).startswith(
         f"roi: assumptions: {bad_yaml} is not valid YAML (line ")
+    window = tmp_path / "window.yml"
+    window.write_text("win_back:\n  campaign_window_months: 2\n", encoding="utf-8")
+    assert failing(["--assumptions", str(window), "--out", out], roi_duckdb_env) == (
+        "roi: assumptions: win_back.campaign_window_months is 2, but segment_reactivation_pooled measures return "
+        "horizons 1, 3, 6 (months); choose one of them or change the dbt var reactivation_horizons_months")
     no_warehouse = {**roi_duckdb_env, "DUCKDB_PATH": str(tmp_path / "missing.duckdb")}
     assert failing(["--out", out], no_warehouse) == (
         f"roi: marts: DuckDB file {no_warehouse['DUCKDB_PATH']} not found: run dbt build first")

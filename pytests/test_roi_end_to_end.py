@@ -21,8 +21,8 @@ if MISSING:
 
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
           "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
-          "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest", "win_back_contact_list",
-          "win_back_value_bases")
+          "organic_return_rates", "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest",
+          "win_back_contact_list", "win_back_value_bases")
 CLV_TABLES = TABLES[-6:]
 
 
@@ -72,6 +72,31 @@ def check_against_marts(env: dict, out: Path) -> None:
     cohort_count = query_warehouse(env, "select count(distinct cohort_month) from analytics.cohort_retention")[0][0]
     assert len(cohorts) == cohort_count
 
+    # the organic rate: Σ returned / Σ people over the targets' segments at 3 months, from segment_reactivation
+    # (the unpooled mart) directly
+    returned, person_snapshots = query_warehouse(env, """
+        select sum(returned), sum(people)
+        from analytics.segment_reactivation
+        where horizon_months = 3
+            and rfm_segment in (select distinct rfm_segment from analytics.win_back_targets)
+    """)[0]
+    assert float(metric(out, "win_back", "organic_rate")) == pytest.approx(returned / person_snapshots)
+    assert scenarios["organic_rate"].tolist() == pytest.approx([returned / person_snapshots] * len(scenarios))
+    assert scenarios["incremental_reactivated"].tolist() == pytest.approx(
+        (people * (scenarios["success_rate"] - returned / person_snapshots)).tolist())
+    latest_people = query_warehouse(env, """
+        select sum(people) from analytics.segment_transitions
+        where to_snapshot_date = (select max(to_snapshot_date) from analytics.segment_transitions)
+    """)[0][0]
+    snapshot_people = query_warehouse(env, """
+        select count(*) from analytics.segment_history
+        where snapshot_date = (select max(snapshot_date) from analytics.segment_history)
+    """)[0][0]
+    assert latest_people == snapshot_people  # the migration chart's period: everyone in the last snapshot
+    organic = pd.read_csv(out / "organic_return_rates.csv")
+    pooled_rows = query_warehouse(env, "select count(*) from analytics.segment_reactivation_pooled")[0][0]
+    assert len(organic) == pooled_rows
+
     revenue, orders = query_warehouse(env, "select sum(monetary), sum(frequency) from analytics.rfm_segments")[0]
     assert float(metric(out, "welcome_series", "value_per_customer")) == pytest.approx(float(revenue) / orders)
     assert (out / "report.html").stat().st_size > 1_000_000  # plotly.js inlined
@@ -80,7 +105,7 @@ def check_against_marts(env: dict, out: Path) -> None:
 def test_duckdb_outputs_agree_with_the_marts(pipeline):
     env, out = pipeline("duckdb")
     check_against_marts(env, out)
-    assert len(list((out / "charts").glob("*.html"))) == 11
+    assert len(list((out / "charts").glob("*.html"))) == 13
 
 
 @pytest.mark.postgres

@@ -41,6 +41,11 @@ def check_hand_made(marts) -> None:
         assert tuple(getattr(marts, name).columns) == columns
     assert pd.api.types.is_datetime64_any_dtype(marts.cohort_retention["cohort_month"])
     assert pd.api.types.is_float_dtype(marts.clv["revenue"])
+    # only the latest period of segment_transitions is read (the earlier one holds a move of 100 people)
+    assert marts.segment_transitions["to_snapshot_date"].unique().tolist() == [pd.Timestamp("2017-10-01")]
+    assert marts.segment_transitions["people"].sum() == 31
+    assert len(marts.segment_reactivation_pooled) == 15
+    assert pd.api.types.is_datetime64_any_dtype(marts.segment_reactivation_pooled["first_snapshot_date"])
 
 
 def test_reads_hand_made_marts_from_duckdb(roi_duckdb_env, use_env):
@@ -69,6 +74,14 @@ def test_missing_mart_says_run_dbt_build(roi_duckdb_env, use_env):
         connection.execute("drop table analytics.win_back_targets")
     assert message_of(roi_duckdb_env, use_env) == (
         "marts: analytics.win_back_targets not found in target 'duckdb': run dbt build first"
+    )
+
+
+def test_missing_reactivation_mart_says_run_dbt_build(roi_duckdb_env, use_env):
+    with duckdb.connect(roi_duckdb_env["DUCKDB_PATH"]) as connection:
+        connection.execute("drop table analytics.segment_reactivation_pooled")
+    assert message_of(roi_duckdb_env, use_env) == (
+        "marts: analytics.segment_reactivation_pooled not found in target 'duckdb': run dbt build first"
     )
 
 

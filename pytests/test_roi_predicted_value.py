@@ -36,7 +36,7 @@ def targets(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
 def test_contact_list_ranks_by_expected_value_and_stops_where_a_contact_no_longer_pays():
     frame = targets({"a": (100.0, 10.0), "b": (30.0, 80.0), "c": (50.0, 20.0), "d": (40.0, 5.0)})
     # historical: 0.1 × value × 0.5 = a 5, b 1.5, c 2.5, d 2 against a cost of 2: a and c pay, d only breaks even
-    result = predicted_value.contact_list(frame, "historical", 0.1, 0.5, 2.0)
+    result = predicted_value.contact_list(frame, "historical", 0.1, {}, 0.5, 2.0)
     assert result.table["customer_unique_id"].tolist() == ["a", "c", "d", "b"]
     assert result.table["expected_incremental_value"].tolist() == pytest.approx([5.0, 2.5, 2.0, 1.5])
     assert result.table["cumulative_net_profit"].tolist() == pytest.approx([3.0, 3.5, 3.5, 3.0])
@@ -45,14 +45,26 @@ def test_contact_list_ranks_by_expected_value_and_stops_where_a_contact_no_longe
     assert result.table["rank"].tolist() == [1, 2, 3, 4]
     assert tuple(result.table.columns) == predicted_value.CONTACT_COLUMNS
     # predicted: b 4, c 1, a 0.5, d 0.25: only b pays
-    predicted = predicted_value.contact_list(frame, "predicted", 0.1, 0.5, 2.0)
+    predicted = predicted_value.contact_list(frame, "predicted", 0.1, {}, 0.5, 2.0)
     assert predicted.table["customer_unique_id"].tolist() == ["b", "c", "a", "d"]
     assert predicted.best_length == 1 and predicted.best_net_profit == pytest.approx(2.0)
 
 
+def test_contact_list_subtracts_the_organic_return_rate_of_each_persons_segment():
+    frame = targets({"a": (100.0, 1.0), "b": (100.0, 1.0), "c": (100.0, 1.0), "d": (100.0, 1.0)}).assign(
+        rfm_segment=["At Risk", "Hibernating", "Champions", "Lost"])
+    rates = {"At Risk": 0.04, "Hibernating": 0.01, "Champions": 0.12}  # Lost is not measured: organic 0
+    result = predicted_value.contact_list(frame, "historical", 0.1, rates, 0.5, 2.0)
+    # (0.1 - organic) × 100 × 0.5: d 5, b 4.5, a 3, c -1 (buys more often on its own than the campaign would make it)
+    assert result.table["customer_unique_id"].tolist() == ["d", "b", "a", "c"]
+    assert result.table["organic_rate"].tolist() == pytest.approx([0.0, 0.01, 0.04, 0.12])
+    assert result.table["expected_incremental_value"].tolist() == pytest.approx([5.0, 4.5, 3.0, -1.0])
+    assert result.best_length == 3 and result.best_net_profit == pytest.approx(3.0 + 2.5 + 1.0)
+
+
 def test_contact_list_ties_are_broken_by_customer_id():
     frame = targets({"z": (10.0, 1.0), "m": (10.0, 1.0), "a": (10.0, 1.0)})
-    result = predicted_value.contact_list(frame, "historical", 0.5, 1.0, 0.0)
+    result = predicted_value.contact_list(frame, "historical", 0.5, {}, 1.0, 0.0)
     assert result.table["customer_unique_id"].tolist() == ["a", "m", "z"]
 
 

@@ -5,27 +5,19 @@ import datetime as dt
 
 import pytest
 
-from conftest import roi_clv_people
+from conftest import roi_marts_object
 
 from customer_intel.roi import cases, charts, readings
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.formatting import brl, count, percent
-from customer_intel.roi.marts import MART_COLUMNS, CustomerTotals, Marts
+
 from customer_intel.roi.monte_carlo import SimulationSummary
 from customer_intel.roi.report import render_report
 
 
-def marts_from(frames: dict, last_purchase_date: dt.date = dt.date(2017, 9, 30)) -> Marts:
-    rfm = frames["rfm_segments"]
-    totals = CustomerTotals(as_of_date=dt.date(2017, 10, 1), customers=len(rfm), purchases=int(rfm["frequency"].sum()),
-                            revenue=float(rfm["monetary"].sum()), last_purchase_date=last_purchase_date)
-    return Marts(target_name="handmade", totals=totals, **{name: frames[name] for name in MART_COLUMNS},
-                 clv_people=roi_clv_people(frames))
-
-
 @pytest.fixture
 def results(roi_marts):
-    return cases.compute(marts_from(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
+    return cases.compute(roi_marts_object(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
 
 
 def test_money_and_rates_print_in_brl_and_percent():
@@ -83,10 +75,11 @@ def test_simulation_reading():
 
 def test_business_case_readings_quote_the_computed_numbers(results):
     win_back_reading = readings.win_back_scenarios(results.win_back.scenarios, results.win_back.break_even_success_rate)
-    # middle scenario 3 %: 20 × 0.03 × 300 × 0.25 − 20 × 0.50 = 45 − 10 = 35; break-even 0.50 / (300 × 0.25)
+    # middle scenario 3 %, organic rate 1 % (5 of 500): 20 × (0.03 − 0.01) × 300 × 0.25 − 20 × 0.50 = 30 − 10 = 20;
+    # break-even 0.01 + 0.50 / (300 × 0.25) = 1.67 %
     assert win_back_reading == (
-        "At a 3% success rate the campaign nets R$ 35 on R$ 10 of cost, ROI 350%; "
-        "it breaks even at a 0.67% success rate."
+        "At a 3% success rate the campaign nets R$ 20 on R$ 10 of cost, ROI 200%; "
+        "it breaks even at a 1.67% success rate."
     )
     assert readings.cohort_retention(results.welcome_series.baseline).startswith(
         "Pooled over 5 cohorts, 0.48% of new customers buy again in their second month (48 of 10,000)")
@@ -94,7 +87,7 @@ def test_business_case_readings_quote_the_computed_numbers(results):
 
 def test_every_chart_has_a_figure_and_a_reading(results):
     built = charts.build_charts(results)
-    assert len(built) == 11 and len({chart.name for chart in built}) == 11
+    assert len(built) == 13 and len({chart.name for chart in built}) == 13
     for chart in built:
         assert chart.reading.endswith(".") and len(chart.reading) > 30
         assert chart.figure.layout.title.text == chart.title
@@ -102,8 +95,10 @@ def test_every_chart_has_a_figure_and_a_reading(results):
 
 def test_report_states_data_date_assumptions_and_results(results):
     html = render_report(results, charts.build_charts(results))
-    assert html.count("<script") == 1 + 11  # plotly.js once, then one drawing call per chart
-    for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 35", "0.67%", "P(net &gt; 0)",
+    assert html.count("<script") == 1 + 13  # plotly.js once, then one drawing call per chart
+    for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 20", "1.67%", "P(net &gt; 0)",
+                 "<h2>How segments move</h2>", "1% of At Risk, Hibernating bought again within 3",
+                 "(5 of 500 person-snapshots)", "Net profit counts\nonly the incremental buyers",
                  "win_back.gross_margin", "triangular(low 0.5%, mode 2%, high 6%)", "tiny cohort",
                  "month 1 in a thin month", "assumptions/roi_defaults.yml"):
         assert text in html, text
@@ -120,7 +115,7 @@ def test_report_carries_the_note_on_the_segment_method(results):
 
 def test_report_says_when_there_is_no_backtest(roi_marts):
     roi_marts["clv_inputs"]["holdout_purchases"] = 0
-    results = cases.compute(marts_from(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
+    results = cases.compute(roi_marts_object(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
     built = charts.build_charts(results)
     reading = next(chart.reading for chart in built if chart.name == "clv_backtest")
     assert reading.startswith("No backtest on these data: the 27 people of the calibration period")
@@ -130,8 +125,8 @@ def test_report_says_when_there_is_no_backtest(roi_marts):
 def test_report_says_the_day_after_the_last_purchase_only_when_it_is(roi_marts):
     assumptions = load_assumptions(None, {"monte_carlo.runs": 100})
     note = "Data as of <strong>2017-10-01</strong> (the day after the last purchase)"
-    default = cases.compute(marts_from(roi_marts), assumptions)
+    default = cases.compute(roi_marts_object(roi_marts), assumptions)
     assert note in render_report(default, [])
-    as_of_set = cases.compute(marts_from(roi_marts, last_purchase_date=dt.date(2017, 6, 26)), assumptions)
+    as_of_set = cases.compute(roi_marts_object(roi_marts, last_purchase_date=dt.date(2017, 6, 26)), assumptions)
     html = render_report(as_of_set, [])
     assert note not in html and "Data as of <strong>2017-10-01</strong> · warehouse target" in html

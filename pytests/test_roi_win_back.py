@@ -18,7 +18,9 @@ REFERENCE = WinBackInputs(people=23_711, avg_monetary=265.26, gross_margin=0.25,
 def test_reference_case_at_five_percent_nets_66764_25():
     outcome = win_back.project(REFERENCE, 0.05)
     # 23,711 × 0.05 = 1,185.55 reactivated; × 265.26 × 0.25 = 78,619.75 gross; cost 23,711 × 0.50 = 11,855.50
-    assert outcome.reactivated == pytest.approx(1_185.55)
+    assert outcome.organic_rate == 0.0  # the reference analysis subtracted no organic returns
+    assert outcome.incremental_reactivated == pytest.approx(1_185.55)
+    assert outcome.buyers == pytest.approx(1_185.55)
     assert outcome.gross_profit == pytest.approx(78_619.75)
     assert outcome.campaign_cost == pytest.approx(11_855.50)
     assert outcome.net_profit == pytest.approx(66_764.25)
@@ -36,7 +38,7 @@ def test_fixed_cost_and_incentive_by_hand():
                            fixed_cost=500, incentive_per_reactivated=20)
     outcome = win_back.project(inputs, 0.05)
     # 50 reactivated; gross 50 × 200 × 0.30 = 3,000; cost 1,000 contacts + 500 fixed + 50 × 20 incentives = 2,500
-    assert outcome.reactivated == pytest.approx(50)
+    assert outcome.incremental_reactivated == pytest.approx(50)
     assert outcome.gross_profit == pytest.approx(3_000)
     assert outcome.campaign_cost == pytest.approx(2_500)
     assert outcome.net_profit == pytest.approx(500)
@@ -44,6 +46,54 @@ def test_fixed_cost_and_incentive_by_hand():
     # break-even: (1,000 + 500) / (1,000 × (60 − 20)) = 0.0375
     assert win_back.break_even_success_rate(inputs) == pytest.approx(0.0375)
 
+
+
+# --- organic return rate: only incremental buyers count ----------------------------------------------------------
+ORGANIC = WinBackInputs(people=1_000, avg_monetary=200, gross_margin=0.25, cost_per_contact=0.50, organic_rate=0.01)
+
+
+def test_organic_buyers_are_subtracted_by_hand():
+    outcome = win_back.project(ORGANIC, 0.03)
+    # 1,000 × 0.03 = 30 buyers, 10 of whom would have bought anyway: 20 incremental × 200 × 0.25 = 1,000 gross;
+    # cost 1,000 × 0.50 = 500 → net 500, ROI 100 %
+    assert outcome.buyers == pytest.approx(30)
+    assert outcome.incremental_reactivated == pytest.approx(20)
+    assert outcome.gross_profit == pytest.approx(1_000)
+    assert outcome.campaign_cost == pytest.approx(500)
+    assert outcome.net_profit == pytest.approx(500)
+    assert outcome.roi == pytest.approx(1.0)
+
+
+def test_below_the_organic_rate_incremental_buyers_are_negative():
+    outcome = win_back.project(ORGANIC, 0.005)
+    # 5 buyers against 10 organic: −5 incremental × 50 = −250 gross; net −250 − 500 = −750
+    assert outcome.incremental_reactivated == pytest.approx(-5)
+    assert outcome.net_profit == pytest.approx(-750)
+
+
+def test_break_even_is_the_organic_rate_plus_cost_over_value_times_margin():
+    # 0.01 + 0.50 / (200 × 0.25) = 0.01 + 0.01 = 0.02
+    assert win_back.break_even_success_rate(ORGANIC) == pytest.approx(0.02)
+    assert win_back.net_profit(ORGANIC, 0.02) == pytest.approx(0, abs=1e-9)
+
+
+def test_organic_rate_with_fixed_cost_and_incentive_by_hand():
+    inputs = WinBackInputs(people=1_000, avg_monetary=200, gross_margin=0.30, cost_per_contact=1.0,
+                           fixed_cost=500, incentive_per_reactivated=20, organic_rate=0.02)
+    outcome = win_back.project(inputs, 0.05)
+    # 50 buyers, 30 incremental: gross 30 × 60 = 1,800; cost 1,000 + 500 + 50 buyers × 20 (every buyer redeems the
+    # incentive) = 2,500 → net −700
+    assert outcome.gross_profit == pytest.approx(1_800)
+    assert outcome.campaign_cost == pytest.approx(2_500)
+    assert outcome.net_profit == pytest.approx(-700)
+    # break-even: (1,000 + 500 + 1,000 × 0.02 × 60) / (1,000 × (60 − 20)) = 2,700 / 40,000 = 0.0675
+    assert win_back.break_even_success_rate(inputs) == pytest.approx(0.0675)
+    assert win_back.net_profit(inputs, 0.0675) == pytest.approx(0, abs=1e-9)
+
+
+def test_free_campaign_breaks_even_at_the_organic_rate():
+    inputs = WinBackInputs(people=100, avg_monetary=200, gross_margin=0.30, cost_per_contact=0.0, organic_rate=0.04)
+    assert win_back.break_even_success_rate(inputs) == pytest.approx(0.04)
 
 def test_no_break_even_when_the_incentive_eats_the_margin():
     inputs = WinBackInputs(people=100, avg_monetary=200, gross_margin=0.30, cost_per_contact=1.0,
@@ -65,8 +115,8 @@ def test_free_campaign_breaks_even_at_zero_and_has_no_roi():
 def test_scenario_table_one_sorted_row_per_rate():
     table = win_back.scenario_table(REFERENCE, (0.10, 0.01, 0.05))
     assert table["success_rate"].tolist() == [0.01, 0.05, 0.10]
-    assert list(table.columns) == ["success_rate", "people", "reactivated", "gross_profit", "campaign_cost",
-                                   "net_profit", "roi"]
+    assert list(table.columns) == ["success_rate", "organic_rate", "people", "buyers", "incremental_reactivated",
+                                   "gross_profit", "campaign_cost", "net_profit", "roi"]
     assert table.loc[1, "net_profit"] == pytest.approx(66_764.25)
 
 

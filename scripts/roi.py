@@ -43,7 +43,9 @@ def print_summary(output: RunOutput) -> None:
     print(f"roi: data as of {results.as_of_date} (target {results.target_name})")
     print(f"roi: win-back: {int(results.win_back.inputs.people):,} targets, net {brl(win_back['net_profit'], 0)} "
           f"at {percent(win_back['success_rate'])} success, "
-          f"break-even {percent(results.win_back.break_even_success_rate)}")
+          f"break-even {percent(results.win_back.break_even_success_rate)} "
+          f"(organic rate {percent(results.win_back.organic.rate, 2)} over "
+          f"{results.win_back.organic.window_months} months subtracted)")
     print(f"roi: welcome series: baseline {percent(results.welcome_series.baseline.rate)}, net "
           f"{brl(welcome['net_value_per_year'], 0)} a year at a {percent(welcome['improvement'])} improvement")
     backtest = results.predicted.backtest

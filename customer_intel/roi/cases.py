@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from customer_intel.roi import monte_carlo, predicted_value, sensitivity, welcome_series, win_back
+from customer_intel.roi import monte_carlo, predicted_value, segment_moves, sensitivity, welcome_series, win_back
 from customer_intel.roi.assumptions import Assumptions, domains
 from customer_intel.roi.marts import Marts
 
@@ -31,6 +31,7 @@ class WinBackCase:
     sensitivity: pd.DataFrame  # success_rate, cost_per_contact, net_profit
     simulated_net_profit: np.ndarray
     simulation: monte_carlo.SimulationSummary
+    organic: segment_moves.OrganicRate  # the targets' measured return rate over the campaign window, no campaign
 
 
 @dataclass(frozen=True)
@@ -79,27 +80,35 @@ def headline_success_rate(success_rates) -> float:
     return rates[(len(rates) - 1) // 2]
 
 
+def targets_organic_rate(marts: Marts, assumptions: Assumptions) -> segment_moves.OrganicRate:
+    """The win-back targets' organic return rate over the campaign window, pooled over their segments."""
+    return segment_moves.organic_rate(marts.segment_reactivation_pooled, marts.win_back_targets["rfm_segment"],
+                                      assumptions.win_back.campaign_window_months)
+
+
 def win_back_bases(marts: Marts, assumptions: Assumptions,
                    predicted: predicted_value.PredictedValue) -> dict[str, WinBackBasis]:
     """The win-back case with the historical and with the predicted value of a reactivated person."""
     settings = assumptions.win_back
-    targets = predicted_value.targets_with_predictions(
-        marts.win_back_targets.rename(columns={"historical_value": "monetary"}), predicted.predictions)
+    targets = predicted_value.targets_with_predictions(marts.win_back_targets, predicted.predictions)
     people = len(targets)
+    organic = targets_organic_rate(marts, assumptions)
+    segment_rates = segment_moves.segment_rates(marts.segment_reactivation_pooled, settings.campaign_window_months)
     bases = {}
     for basis in predicted_value.VALUE_BASES:
         avg_value = float(predicted_value.value_if_reactivated(targets, basis).mean()) if people else 0.0
         inputs = win_back.WinBackInputs(people=people, avg_monetary=avg_value, gross_margin=settings.gross_margin,
                                         cost_per_contact=settings.cost_per_contact, fixed_cost=settings.fixed_cost,
-                                        incentive_per_reactivated=settings.incentive_per_reactivated)
+                                        incentive_per_reactivated=settings.incentive_per_reactivated,
+                                        organic_rate=organic.rate)
         bases[basis] = WinBackBasis(
             value_basis=basis,
             avg_value=avg_value,
             scenarios=win_back.scenario_table(inputs, settings.success_rates),
             break_even_success_rate=win_back.break_even_success_rate(inputs),
             contact_list=predicted_value.contact_list(
-                targets, basis, headline_success_rate(settings.success_rates), settings.gross_margin,
-                settings.cost_per_contact),
+                targets, basis, headline_success_rate(settings.success_rates), segment_rates,
+                settings.gross_margin, settings.cost_per_contact),
         )
     return bases
 
@@ -109,6 +118,7 @@ def win_back_case(marts: Marts, assumptions: Assumptions, avg_monetary: float | 
     ``avg_monetary`` = value of a reactivated person (default: the targets' mean monetary value)."""
     settings = assumptions.win_back
     targets = win_back.summarise_targets(marts.win_back_targets, marts.clv)
+    organic = targets_organic_rate(marts, assumptions)
     inputs = win_back.WinBackInputs(
         people=targets.people,
         avg_monetary=targets.avg_monetary if avg_monetary is None else avg_monetary,
@@ -116,6 +126,7 @@ def win_back_case(marts: Marts, assumptions: Assumptions, avg_monetary: float | 
         cost_per_contact=settings.cost_per_contact,
         fixed_cost=settings.fixed_cost,
         incentive_per_reactivated=settings.incentive_per_reactivated,
+        organic_rate=organic.rate,
     )
     grid = sensitivity.grid(
         inputs, win_back.net_profit,
@@ -129,11 +140,14 @@ def win_back_case(marts: Marts, assumptions: Assumptions, avg_monetary: float | 
     return WinBackCase(
         targets=targets,
         inputs=inputs,
-        scenarios=win_back.scenario_table(inputs, settings.success_rates),
+        scenarios=win_back.scenario_table(inputs, settings.success_rates).assign(
+            campaign_window_months=organic.window_months
+        ),
         break_even_success_rate=win_back.break_even_success_rate(inputs),
         sensitivity=grid,
         simulated_net_profit=simulated,
         simulation=monte_carlo.summarise(simulated, assumptions.monte_carlo.seed),
+        organic=organic,
     )
 
 
@@ -205,6 +219,10 @@ def summary_table(results: Results) -> pd.DataFrame:
         ("data", "target", results.target_name),
         ("win_back", "people", wb.inputs.people),
         ("win_back", "avg_monetary", wb.inputs.avg_monetary),
+        ("win_back", "campaign_window_months", wb.organic.window_months),
+        ("win_back", "organic_rate", wb.organic.rate),
+        ("win_back", "organic_returned", wb.organic.returned),
+        ("win_back", "organic_people", wb.organic.people),
         ("win_back", "break_even_success_rate", wb.break_even_success_rate),
         ("welcome_series", "baseline_month1_retention", ws.baseline.rate),
         ("welcome_series", "baseline_returners", ws.baseline.returners),

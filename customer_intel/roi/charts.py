@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from customer_intel.roi import predicted_value, readings, sensitivity, win_back
+from customer_intel.roi import predicted_value, readings, segment_moves, sensitivity, win_back
 from customer_intel.roi.cases import Results
 from customer_intel.roi.formatting import brl, percent
 
@@ -141,6 +141,46 @@ def cohort_chart(results: Results) -> Chart:
     return Chart("cohort_retention", title, styled(figure, title, height), readings.cohort_retention(baseline))
 
 
+# --- How segments move ------------------------------------------------------------------------------------------
+
+
+def migration_chart(transitions: pd.DataFrame) -> Chart:
+    """People moving from segment (rows, 'New' = first purchase between the snapshots) to segment, latest period."""
+    period = segment_moves.latest_period(transitions)
+    matrix = segment_moves.migration_matrix(period)
+    figure = go.Figure(go.Heatmap(
+        z=matrix.values, x=matrix.columns, y=matrix.index, colorscale=SEQUENTIAL, zmin=0,
+        text=np.vectorize(lambda v: f"{int(v):,}" if v else "")(matrix.values), texttemplate="%{text}",
+        colorbar={"title": "people"},
+        hovertemplate="%{y} → %{x}: %{z:,} people<extra></extra>",
+    ))
+    figure.update_layout(xaxis_title="segment at the later snapshot", yaxis_title="segment at the earlier snapshot",
+                         yaxis_autorange="reversed")
+    start, end = period["from_snapshot_date"].min(), period["to_snapshot_date"].max()
+    title = f"Segment migration: people from segment × to segment, {start:%Y-%m-%d} → {end:%Y-%m-%d}"
+    return Chart("segment_migration", title, styled(figure, title, 480), readings.segment_migration(period))
+
+
+def organic_chart(results: Results) -> Chart:
+    """Pooled organic return rate by segment and horizon (segment_reactivation_pooled)."""
+    pooled = segment_moves.organic_table(results.marts.segment_reactivation_pooled)
+    order = pooled.drop_duplicates("rfm_segment")["rfm_segment"].tolist()
+    figure = go.Figure([
+        go.Bar(name=f"within {horizon} month{'' if horizon == 1 else 's'}", x=rows["rfm_segment"],
+               y=rows["return_rate"],
+               customdata=rows[["returned", "people"]],
+               hovertemplate="%{x}: %{y:.2%} bought again<br>"
+                             "%{customdata[0]:,} of %{customdata[1]:,} person-snapshots<extra></extra>")
+        for horizon, rows in pooled.groupby("horizon_months")
+    ])
+    figure.update_layout(barmode="group", yaxis_tickformat=".1%", yaxis_title="organic return rate",
+                         xaxis={"categoryorder": "array", "categoryarray": order},
+                         legend={"orientation": "h", "y": -0.15})
+    title = "Organic return rate: share of each segment buying again with no campaign, by horizon"
+    reading = readings.organic_return_rates(pooled, results.win_back.organic)
+    return Chart("organic_return_rates", title, styled(figure, title), reading)
+
+
 # --- Business cases ---------------------------------------------------------------------------------------------
 
 
@@ -156,15 +196,16 @@ def win_back_chart(results: Results) -> Chart:
     figure = go.Figure(go.Bar(
         x=[percent(rate) for rate in scenarios["success_rate"]], y=scenarios["net_profit"],
         marker_color=bar_colours(scenarios["net_profit"]),
-        customdata=scenarios[["reactivated", "campaign_cost"]],
-        hovertemplate="success %{x}: net R$ %{y:,.2f}<br>%{customdata[0]:,.1f} reactivated, "
+        customdata=scenarios[["incremental_reactivated", "campaign_cost"]],
+        hovertemplate="success %{x}: net R$ %{y:,.2f}<br>%{customdata[0]:,.1f} reactivated beyond the organic rate, "
                       "cost R$ %{customdata[1]:,.2f}<extra></extra>",
     ))
     figure.update_layout(xaxis_title="success rate (share of targets who buy again)", yaxis_tickprefix="R$ ",
                          yaxis_tickformat=",.0f", yaxis_title="net profit")
     figure.add_hline(y=0, line_color="#495057")
     if case.break_even_success_rate is not None:
-        figure.add_annotation(text=f"break-even at {percent(case.break_even_success_rate)} success",
+        figure.add_annotation(text=f"break-even at {percent(case.break_even_success_rate)} success "
+                                   f"(organic rate {percent(case.organic.rate, 2)})",
                               xref="paper", yref="paper", x=0.01, y=0.98, showarrow=False, align="left")
     title = f"Win-back campaign: net profit by success rate ({int(case.inputs.people):,} targets)"
     reading = readings.win_back_scenarios(scenarios, case.break_even_success_rate)
@@ -308,6 +349,8 @@ def build_charts(results: Results) -> list[Chart]:
         affinity_chart(marts.segment_product_affinity, marts.clv),
         geography_chart(marts.segment_geography, marts.clv),
         cohort_chart(results),
+        migration_chart(marts.segment_transitions),
+        organic_chart(results),
         win_back_chart(results),
         welcome_chart(results),
         win_back_sensitivity_chart(results),

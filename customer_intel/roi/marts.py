@@ -39,7 +39,17 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "customer_unique_id", "rfm_segment", "last_purchase_at", "days_since_last_purchase", "monetary",
         "customer_state", "customer_city", "favourite_category",
     ),
+    # how segments move: pooled organic return rates, and the migration of the latest period only (LATEST_ONLY)
+    "segment_reactivation_pooled": (
+        "rfm_segment", "segment_order", "horizon_months", "snapshots", "first_snapshot_date", "last_snapshot_date",
+        "people", "returned", "return_rate",
+    ),
+    "segment_transitions": (
+        "from_snapshot_date", "to_snapshot_date", "from_segment", "from_segment_order", "to_segment",
+        "to_segment_order", "people", "from_revenue", "to_revenue",
+    ),
 }
+LATEST_ONLY = {"segment_transitions": "to_snapshot_date"}
 AS_OF_SQL = """
 select
     max(as_of_date) as as_of_date,
@@ -101,6 +111,8 @@ class Marts:
     segment_geography: pd.DataFrame
     win_back_targets: pd.DataFrame
     clv_people: pd.DataFrame  # CLV_PEOPLE_COLUMNS + rfm_segment, one row per purchaser
+    segment_reactivation_pooled: pd.DataFrame
+    segment_transitions: pd.DataFrame  # the latest period only: moves into the last snapshot
 
 
 class Warehouse(Protocol):
@@ -235,6 +247,9 @@ def read_mart(warehouse: Warehouse, schema: str, name: str, target_name: str) ->
     """Mart ``name`` with exactly the columns in MART_COLUMNS, engine differences normalised."""
     columns = ", ".join(quote(column) for column in MART_COLUMNS[name])
     sql = f"select {columns} from {relation(schema, name)}"
+    if name in LATEST_ONLY:
+        latest = quote(LATEST_ONLY[name])
+        sql += f" where {latest} = (select max({latest}) from {relation(schema, name)})"
     return normalise(read_relation(warehouse, schema, name, sql, target_name))
 
 

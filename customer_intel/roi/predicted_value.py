@@ -24,6 +24,7 @@ holdout, the backtest is left out with the reason (``Backtest.unavailable``: a n
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,8 +41,8 @@ BACKTEST_COLUMNS = ("table", "model", "group", "people", "actual_purchases", "pr
 PREDICTION_COLUMNS = ("customer_unique_id", "rfm_segment", "frequency", "recency", "tenure", "p_alive",
                       "expected_purchases", "expected_spend", "predicted_clv")
 CONTACT_COLUMNS = ("rank", "customer_unique_id", "rfm_segment", "favourite_category", "monetary", "p_alive",
-                   "predicted_clv", "value_if_reactivated", "expected_incremental_value", "cumulative_net_profit",
-                   "in_optimal_list")
+                   "predicted_clv", "value_if_reactivated", "organic_rate", "expected_incremental_value",
+                   "cumulative_net_profit", "in_optimal_list")
 VALUE_BASES = ("historical", "predicted")
 
 
@@ -248,11 +249,17 @@ def targets_with_predictions(targets: pd.DataFrame, predictions: pd.DataFrame) -
     return merged
 
 
-def contact_list(targets: pd.DataFrame, value_basis: str, success_rate: float, gross_margin: float,
-                 cost_per_contact: float) -> ContactListResult:
-    """Targets (with predictions) ranked by expected incremental value, and the best list length."""
+def contact_list(targets: pd.DataFrame, value_basis: str, success_rate: float, organic_rates: Mapping[str, float],
+                 gross_margin: float, cost_per_contact: float) -> ContactListResult:
+    """Targets (with predictions) ranked by expected incremental value, and the best list length.
+
+    Expected incremental value = (success rate − the organic return rate of the person's segment) × value if
+    reactivated × margin: a person who would have bought anyway adds nothing. A segment the reactivation mart does
+    not measure counts an organic rate of 0.
+    """
     value = value_if_reactivated(targets, value_basis)
-    expected = success_rate * value * gross_margin
+    organic = targets["rfm_segment"].map(organic_rates).fillna(0.0).astype(float)
+    expected = (success_rate - organic) * value * gross_margin
     ids = targets["customer_unique_id"].to_numpy(dtype=str)
     try:
         best = clv.optimal_contact_list(expected.to_numpy(), cost_per_contact, tie_break=ids)
@@ -260,6 +267,7 @@ def contact_list(targets: pd.DataFrame, value_basis: str, success_rate: float, g
         raise RoiError(f"clv: {exc}") from exc
     ranked = targets.iloc[best.order].reset_index(drop=True).assign(
         value_if_reactivated=value.iloc[best.order].to_numpy(),
+        organic_rate=organic.iloc[best.order].to_numpy(),
         expected_incremental_value=expected.iloc[best.order].to_numpy(),
         cumulative_net_profit=best.cumulative_net_profit,
     )

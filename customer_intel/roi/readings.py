@@ -150,3 +150,36 @@ def clv_backtest_unavailable(backtest) -> str:
     return (f"No backtest on these data: the {count(backtest.people)} people of the calibration period could not be "
             f"fitted ({backtest.unavailable}), so the predictions are untested here.")
 
+
+# --- How segments move ------------------------------------------------------------------------------------------
+
+
+def segment_migration(period: pd.DataFrame) -> str:
+    """Of the people in the earlier snapshot, how many kept their segment; the largest move; how many are new."""
+    start, end = period["from_snapshot_date"].min(), period["to_snapshot_date"].max()
+    known = period.loc[period["from_segment"] != "New"]
+    stayed = int(known.loc[known["from_segment"] == known["to_segment"], "people"].sum())
+    moved = known.loc[known["from_segment"] != known["to_segment"]].sort_values(
+        ["people", "from_segment_order", "to_segment_order"], ascending=[False, True, True])
+    new = int(period.loc[period["from_segment"] == "New", "people"].sum())
+    largest = "" if moved.empty else (
+        f"; the largest move was {moved.iloc[0]['from_segment']} → {moved.iloc[0]['to_segment']} "
+        f"({count(moved.iloc[0]['people'])} people)"
+    )
+    return (
+        f"Between {pd.Timestamp(start):%Y-%m-%d} and {pd.Timestamp(end):%Y-%m-%d}, {count(stayed)} of "
+        f"{count(int(known['people'].sum()))} people kept their segment{largest}, and {count(new)} people were new."
+    )
+
+
+def organic_return_rates(pooled: pd.DataFrame, organic) -> str:
+    """At the campaign window: the segments that return most and least on their own, and the targets' rate."""
+    at_window = pooled.loc[pooled["horizon_months"] == organic.window_months].sort_values(
+        ["return_rate", "segment_order"], ascending=[False, True])
+    top, bottom = at_window.iloc[0], at_window.iloc[-1]
+    return (
+        f"Within {organic.window_months} months and with no campaign, {top['rfm_segment']} buy again most often "
+        f"({percent(top['return_rate'], 2)} of {count(top['people'])} person-snapshots) and {bottom['rfm_segment']} "
+        f"least ({percent(bottom['return_rate'], 2)}); the win-back targets ({', '.join(organic.segments)}) return "
+        f"at {percent(organic.rate, 2)}, which the win-back case subtracts from its success rate."
+    )

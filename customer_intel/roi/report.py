@@ -29,7 +29,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 SECTION_OF_CHART = {
     "segment_value": "customers", "affinity_heatmap": "customers", "geography": "customers",
-    "cohort_retention": "retention", "win_back_scenarios": "win_back", "welcome_series_scenarios": "welcome",
+    "cohort_retention": "retention", "segment_migration": "moves", "organic_return_rates": "moves",
+    "win_back_scenarios": "win_back", "welcome_series_scenarios": "welcome",
     "win_back_sensitivity": "sensitivity", "welcome_series_sensitivity": "sensitivity",
     "win_back_monte_carlo": "uncertainty", "welcome_series_monte_carlo": "uncertainty",
     "clv_backtest": "predicted_value",
@@ -78,10 +79,10 @@ def win_back_context(results: Results) -> dict:
     if settings.incentive_per_reactivated:
         other.append(f"{brl(settings.incentive_per_reactivated)} incentive per reactivated customer")
     formula = (
-        "Break-even success rate = cost per contact / (average monetary value × margin)"
+        "Break-even success rate = organic rate + cost per contact / (average monetary value × margin)"
         if not other else
-        "Break-even success rate = (people × cost per contact + fixed cost) / "
-        "(people × (average monetary value × margin − incentive))"
+        "Break-even success rate = (people × cost per contact + fixed cost + people × organic rate × average "
+        "monetary value × margin) / (people × (average monetary value × margin − incentive))"
     )
     return {
         "people": count(case.inputs.people),
@@ -96,9 +97,12 @@ def win_back_context(results: Results) -> dict:
         if case.break_even_success_rate is not None else "No success rate breaks even.",
         "p_positive": percent(case.simulation.probability_positive, 1),
         "runs": count(case.simulation.runs),
+        **organic_context(case.organic),
         "scenario_table": Table(
-            ["success rate", "reactivated", "gross profit", "campaign cost", "net profit", "ROI"],
-            [[percent(r.success_rate), count(r.reactivated, 1), brl(r.gross_profit), brl(r.campaign_cost),
+            ["success rate", "buyers", "incremental reactivated", "gross profit", "campaign cost", "net profit",
+             "ROI"],
+            [[percent(r.success_rate), count(r.buyers, 1), count(r.incremental_reactivated, 1), brl(r.gross_profit),
+              brl(r.campaign_cost),
               brl(r.net_profit), "n/a" if pd.isna(r.roi) else percent(r.roi, 0)]
              for r in case.scenarios.itertuples()],
         ),
@@ -107,6 +111,17 @@ def win_back_context(results: Results) -> dict:
             [[r.rfm_segment, count(r.people), brl(r.avg_monetary), brl(r.revenue)]
              for r in case.targets.by_segment.itertuples()],
         ),
+    }
+
+
+def organic_context(organic) -> dict:
+    """The win-back targets' measured organic return rate, formatted."""
+    return {
+        "organic_rate": percent(organic.rate, 2),
+        "organic_returned": count(organic.returned),
+        "organic_people": count(organic.people),
+        "organic_segments": ", ".join(organic.segments),
+        "window_months": organic.window_months,
     }
 
 

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from customer_intel.profile import PROJECT_ROOT, ProfileError, load_target
-from customer_intel.roi import cases, charts, predicted_value
+from customer_intel.roi import cases, charts, predicted_value, segment_moves
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.errors import RoiError
 from customer_intel.roi.marts import read_marts
@@ -52,6 +52,7 @@ def result_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
         ),
         "welcome_series_sensitivity": ws.sensitivity,
         "monte_carlo_summary": cases.simulation_table(results),
+        "organic_return_rates": segment_moves.organic_table(results.marts.segment_reactivation_pooled),
         **predicted_value_tables(results),
     }
 

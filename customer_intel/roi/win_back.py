@@ -1,19 +1,25 @@
 """The win-back business case: contact every lapsed target, some buy again.
 
-For a success rate ``s`` (share of targets who buy again because of the campaign):
+For a success rate ``s`` (share of targets who buy within the campaign window when contacted) and the targets'
+measured organic return rate ``o`` (share who buy within the same window with no campaign):
 
-    reactivated   = people × s
+    buyers        = people × s
+    reactivated   = people × (s − o)          the incremental buyers: only they earn the campaign a profit
     gross profit  = reactivated × avg_monetary × gross_margin
-    campaign cost = people × cost_per_contact + fixed_cost + reactivated × incentive_per_reactivated
+    campaign cost = people × cost_per_contact + fixed_cost + buyers × incentive_per_reactivated
     net profit    = gross profit − campaign cost;   ROI = net profit / campaign cost
 
-Reactivated people are an expected value, so they need not be whole. Net profit is linear in ``s``; it breaks even at
+The incentive goes to every buyer, organic or not: the campaign cannot tell them apart. Below the organic rate the
+incremental buyers are negative (the campaign did worse than doing nothing); the formula keeps that sign rather
+than clipping it, so net profit stays linear in ``s``. Reactivated people are an expected value, so they need not
+be whole. Net profit breaks even at
 
-    s* = (people × cost_per_contact + fixed_cost)
+    s* = (people × cost_per_contact + fixed_cost + people × o × avg_monetary × gross_margin)
          / (people × (avg_monetary × gross_margin − incentive_per_reactivated))
 
-which reduces to ``cost_per_contact / (avg_monetary × gross_margin)`` without fixed cost and incentive. When an
-incentive eats the whole margin of a reactivated customer, no success rate breaks even.
+which reduces to ``o + cost_per_contact / (avg_monetary × gross_margin)`` without fixed cost and incentive, and to
+the organic-free ``cost_per_contact / (avg_monetary × gross_margin)`` when ``o = 0``. When an incentive eats the
+whole margin of a reactivated customer, no success rate breaks even.
 
 The formulas are plain arithmetic, so they accept numpy arrays as well as numbers (the Monte Carlo uses that).
 """
@@ -36,6 +42,7 @@ class WinBackInputs:
     cost_per_contact: float
     fixed_cost: float = 0.0
     incentive_per_reactivated: float = 0.0
+    organic_rate: float = 0.0  # share of the targets who buy again within the campaign window with no campaign
 
 
 @dataclass(frozen=True)
@@ -43,8 +50,10 @@ class WinBackOutcome:
     """The campaign's result at one success rate."""
 
     success_rate: float
+    organic_rate: float
     people: float
-    reactivated: float
+    buyers: float
+    incremental_reactivated: float
     gross_profit: float
     campaign_cost: float
     net_profit: float
@@ -81,9 +90,14 @@ def summarise_targets(targets: pd.DataFrame, clv: pd.DataFrame) -> TargetSummary
     )
 
 
-def reactivated(inputs: WinBackInputs, success_rate):
-    """Expected number of targets who buy again."""
+def buyers(inputs: WinBackInputs, success_rate):
+    """Expected number of targets who buy within the window, organic buyers included."""
     return inputs.people * success_rate
+
+
+def reactivated(inputs: WinBackInputs, success_rate):
+    """Expected number of incremental buyers: those beyond the organic rate (negative below it)."""
+    return inputs.people * (success_rate - inputs.organic_rate)
 
 
 def gross_profit(inputs: WinBackInputs, success_rate):
@@ -92,9 +106,9 @@ def gross_profit(inputs: WinBackInputs, success_rate):
 
 
 def campaign_cost(inputs: WinBackInputs, success_rate):
-    """Contacts, fixed cost and incentives paid to the reactivated."""
+    """Contacts, fixed cost and incentives paid to every buyer."""
     contacts = inputs.people * inputs.cost_per_contact
-    incentives = reactivated(inputs, success_rate) * inputs.incentive_per_reactivated
+    incentives = buyers(inputs, success_rate) * inputs.incentive_per_reactivated
     return contacts + inputs.fixed_cost + incentives
 
 
@@ -109,8 +123,10 @@ def project(inputs: WinBackInputs, success_rate: float) -> WinBackOutcome:
     net = float(net_profit(inputs, success_rate))
     return WinBackOutcome(
         success_rate=success_rate,
+        organic_rate=inputs.organic_rate,
         people=inputs.people,
-        reactivated=float(reactivated(inputs, success_rate)),
+        buyers=float(buyers(inputs, success_rate)),
+        incremental_reactivated=float(reactivated(inputs, success_rate)),
         gross_profit=float(gross_profit(inputs, success_rate)),
         campaign_cost=cost,
         net_profit=net,
@@ -123,7 +139,8 @@ def break_even_success_rate(inputs: WinBackInputs) -> float | None:
 
     The result can exceed 1: the campaign then cannot pay back even if every target buys again.
     """
-    upfront_cost = inputs.people * inputs.cost_per_contact + inputs.fixed_cost
+    organic_margin = inputs.people * inputs.organic_rate * inputs.avg_monetary * inputs.gross_margin
+    upfront_cost = inputs.people * inputs.cost_per_contact + inputs.fixed_cost + organic_margin
     margin_per_reactivated = inputs.avg_monetary * inputs.gross_margin - inputs.incentive_per_reactivated
     if upfront_cost == 0:
         return 0.0 if margin_per_reactivated >= 0 else None
@@ -133,6 +150,7 @@ def break_even_success_rate(inputs: WinBackInputs) -> float | None:
 
 
 def scenario_table(inputs: WinBackInputs, success_rates: tuple[float, ...]) -> pd.DataFrame:
-    """One row per success rate: people, reactivated, gross_profit, campaign_cost, net_profit, roi."""
+    """One row per success rate: organic_rate, people, buyers, incremental_reactivated, gross_profit,
+    campaign_cost, net_profit, roi."""
     rows = [project(inputs, rate) for rate in sorted(success_rates)]
     return pd.DataFrame([outcome.__dict__ for outcome in rows])

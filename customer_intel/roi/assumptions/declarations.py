@@ -102,6 +102,8 @@ ASSUMPTIONS = (
                flag=Flag("--win-back-value-basis", "value of a reactivated customer: historical | predicted")),
     Assumption("win_back.success_rates", RATES, "Success-rate scenarios (share of targets who buy again)",
                flag=Flag("--success-rates", "win-back success rates, e.g. 0.01,0.05")),
+    Assumption("win_back.campaign_window_months", COUNT,
+               "Months after the contact in which a target's purchase counts (organic rate measured over them)"),
     Assumption("win_back.sensitivity.success_rates", RATES, "Sensitivity grid: success rates"),
     Assumption("win_back.sensitivity.costs_per_contact", MONEYS, "Sensitivity grid: costs per contact"),
     Assumption("win_back.uncertainty", UNCERTAINTY, "Monte Carlo distributions", uncertain_inputs={
