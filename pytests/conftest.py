@@ -698,6 +698,7 @@ MART_KEYS = {
     "segment_transitions": ["to_snapshot_date", "from_segment", "to_segment"],
     "segment_reactivation": ["snapshot_date", "rfm_segment", "horizon_months"],
     "segment_reactivation_pooled": ["rfm_segment", "horizon_months"],
+    "clv_inputs": ["customer_unique_id"],
 }
 
 
