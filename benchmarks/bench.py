@@ -44,6 +44,7 @@ from benchlib.report import *  # noqa: F401,F403
 from benchlib.machine import *  # noqa: F401,F403
 from benchlib.runner import *  # noqa: F401,F403
 from benchlib.postgres_admin import *  # noqa: F401,F403
+from benchlib.compare import *  # noqa: F401,F403
 from benchlib.sizes import *  # noqa: F401,F403
 from benchlib.config import ENGINES, PRESETS, RESULTS_DIR
 from benchlib.reference_points import run_baseline_sql, run_machine_limit, run_pandas_load
@@ -89,6 +90,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     parser.add_argument("--no-dbt-run", action="store_true", help="skip the separate `dbt run` measurement")
     parser.add_argument("--keep", action="store_true", help="keep data, warehouses and databases afterwards")
+    parser.add_argument("--compare-with", metavar="REV",
+                        help="also run this git revision's load_data.py and dbt build beside this commit's")
     parser.add_argument("--timeout", type=float, help="seconds after which a step is stopped and fails")
     parser.add_argument("--update-readme", action="store_true",
                         help="copy the report into benchmarks/README.md when the run succeeds")
@@ -121,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         baseline_scales=tuple(args.baseline_scales if args.baseline_scales is not None
                               else (s for s in scales if s <= max(preset.baseline_max_scale, min(scales)))),
         pg_database=args.pg_database, results_dir=args.results_dir.resolve(), dbt_run=not args.no_dbt_run,
-        keep=args.keep, timeout=args.timeout, update_readme=args.update_readme,
+        keep=args.keep, timeout=args.timeout, compare_with=args.compare_with, update_readme=args.update_readme,
     )
     return run(settings)
 

@@ -166,3 +166,60 @@ def _command_lines() -> list[str]:
         except OSError:
             pass
     return found
+
+
+def lookup(mart, scale, median_ms, p95_ms, plan, prefix=""):
+    return bench.Measurement(scale, bench.orders_for(scale), "postgres", f"{prefix}lookup {mart}", median_ms / 1000,
+                             0.0, 0.0, detail=f"p95_ms={p95_ms}; plan={plan}; n=200")
+
+
+def test_lookup_stats_median_and_nearest_rank_p95():
+    times = [float(t) for t in range(1, 201)]          # 1 … 200 ms: median 100.5, p95 = 190th value
+    assert bench.lookup_stats(times) == (100.5, 190.0)
+    assert bench.lookup_stats([3.0, 1.0, 2.0]) == (2.0, 3.0)
+
+
+def test_postgres_over_duckdb_build_is_judged_at_10x_and_50x():
+    # dbt build: 50 s on both engines at 10× (ratio 1.0); at 50× DuckDB 250 s, PostgreSQL 600 s (2.4 > 2).
+    results = full_results()
+    results.measurements = [x for x in results.measurements if not (x.step == "dbt_build" and x.engine == "postgres"
+                                                                    and x.scale == 50)]
+    results.add(m("dbt_build", "postgres", 50, 600.0))
+    v = verdicts(results)
+    assert v["PostgreSQL dbt build / DuckDB dbt build, 10×"] == (pytest.approx(50 / 30), "met")
+    assert v["PostgreSQL dbt build / DuckDB dbt build, 50×"] == (2.4, "MISSED")
+    assert "PostgreSQL dbt build / DuckDB dbt build, 1×" not in v
+    assert bench.fit_preset(bench.PRESETS["smoke"], (0.05, 0.1)).pg_ratio_scales == (0.05, 0.1)
+
+
+def test_lookup_targets_at_the_largest_size_need_a_fast_median_and_an_index():
+    results = full_results()
+    results.add(lookup("customers", 50, 0.5, 0.9, "Index Scan"))
+    results.add(lookup("rfm_segments", 50, 12.0, 20.0, "Index Scan"))
+    results.add(lookup("win_back_targets", 50, 3.0, 4.0, "Seq Scan"))
+    results.add(lookup("customers", 1, 50.0, 60.0, "Seq Scan"))      # not the largest size: not judged
+    v = verdicts(results)
+    assert v["point lookup median ms, customers, PostgreSQL, 50×"] == (pytest.approx(0.5), "met")
+    assert v["point lookup uses an index, customers, 50×"] == (1.0, "met")
+    assert v["point lookup median ms, rfm_segments, PostgreSQL, 50×"] == (pytest.approx(12.0), "MISSED")
+    assert v["point lookup uses an index, win_back_targets, 50×"] == (0.0, "MISSED")
+    assert not any(name.endswith(", 1×") and "lookup" in name for name in v)
+
+
+def test_comparison_table_gives_both_sides_and_after_over_before():
+    results = full_results()
+    # this commit's DuckDB dbt build at 1×: 5 s, CPU 1 s, 500 MB; before: 4 s, CPU 2 s, 400 MB.
+    results.add(bench.Measurement(1, bench.orders_for(1), "duckdb", "before_dbt_build", 4.0, 400.0, 400.0, None, 0,
+                                  detail="before abc1234", cpu_s=2.0))
+    results.add(lookup("customers", 1, 0.25, 0.5, "Index Scan"))
+    results.add(lookup("customers", 1, 40.0, 55.5, "Seq Scan", prefix="before_"))
+    text = "\n".join(bench.comparison_tables(results))
+    assert "**dbt build: before abc1234 → this commit**" in text
+    row = next(line for line in text.splitlines() if line.startswith("| 1×") and "duckdb" in line)
+    assert [c.strip() for c in row.strip("|").split("|")] == [
+        "1×", "duckdb", "4.0", "5.0", "1.25", "2.0", "1.0", "0.50", "400.0", "500.0", "1.25"]
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in text.split("**Point")[1].splitlines()
+             if line.startswith("| 1×")]
+    assert cells == [["1×", "this commit", "customers", "0.25", "0.50", "Index Scan"],
+                     ["1×", "before abc1234", "customers", "40.00", "55.50", "Seq Scan"]]
+    assert "postgres" not in text.split("**Point")[0].split("\n", 3)[-1]    # no before row for postgres: no line

@@ -41,13 +41,14 @@ class Preset:
     growth_from: float
     growth_to: float
     memory_scale: float
+    pg_ratio_scales: tuple[float, ...] = ()    # PostgreSQL dbt build / DuckDB dbt build is judged at these sizes
 
 
 PRESETS = {
     "full": Preset(scales=(1, 10, 50), baseline_max_scale=50, load_scale=1, limit_scale=10, growth_from=1,
-                   growth_to=50, memory_scale=50),
+                   growth_to=50, memory_scale=50, pg_ratio_scales=(10, 50)),
     "smoke": Preset(scales=(0.05, 0.1), baseline_max_scale=0.1, load_scale=0.05, limit_scale=0.1,
-                    growth_from=0.05, growth_to=0.1, memory_scale=0.1),
+                    growth_from=0.05, growth_to=0.1, memory_scale=0.1, pg_ratio_scales=(0.05, 0.1)),
 }
 
 # The targets a run is judged by: (key, description, comparison, threshold).
@@ -55,3 +56,7 @@ LOAD_SPEEDUP_MIN = 10.0
 BUILD_OVER_LIMIT_MAX = 3.0
 COST_GROWTH_MAX = 1.2
 PEAK_MEMORY_MAX_MB = 4096.0
+PG_OVER_DUCKDB_MAX = 2.0
+LOOKUP_MEDIAN_MAX_MS = 10.0
+LOOKUP_MARTS = ("customers", "rfm_segments", "win_back_targets")
+LOOKUP_KEYS = 200

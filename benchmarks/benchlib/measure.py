@@ -221,7 +221,7 @@ class ProcessResult:
 
 
 def measure(command: Sequence[str], env: dict, log_path: Path, databases: Sequence[str] = (),
-            timeout: float | None = None) -> ProcessResult:
+            timeout: float | None = None, cwd: Path | None = None) -> ProcessResult:
     """Run ``command`` from the project root, output to ``log_path``; wall time, peak memory, CPU time."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w", encoding="utf-8") as log:
@@ -229,7 +229,7 @@ def measure(command: Sequence[str], env: dict, log_path: Path, databases: Sequen
         log.flush()
         busy_before = machine_busy_ticks()
         started = time.perf_counter()
-        proc = subprocess.Popen([str(part) for part in command], cwd=PROJECT_ROOT, env=env, stdout=log,
+        proc = subprocess.Popen([str(part) for part in command], cwd=cwd or PROJECT_ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         sampler = Sampler(proc.pid, databases)
         sampler.start()

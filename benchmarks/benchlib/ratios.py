@@ -1,11 +1,13 @@
 """Collected measurements and the ratios (with their targets) computed from them."""
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .config import (
-    BUILD_OVER_LIMIT_MAX, COST_GROWTH_MAX, ENGINES, LOAD_SPEEDUP_MIN, PEAK_MEMORY_MAX_MB, Preset, STEP_NAMES,
+    BUILD_OVER_LIMIT_MAX, COST_GROWTH_MAX, ENGINES, LOAD_SPEEDUP_MIN, LOOKUP_MARTS, LOOKUP_MEDIAN_MAX_MS,
+    PEAK_MEMORY_MAX_MB, PG_OVER_DUCKDB_MAX, Preset, STEP_NAMES,
 )
 from .measure import Measurement
 
@@ -165,6 +167,19 @@ def ratios(results: Results, preset: Preset) -> list[Ratio]:
         if engine == "postgres" and e2e and e2e.server_rss_mb is not None:
             out.append(Ratio(f"peak memory {label(ms)}, PostgreSQL server backends (MB, private)",
                              e2e.server_rss_mb, note="not in the client's RSS; shared_buffers excluded"))
+    for scale in preset.pg_ratio_scales:
+        out.append(Ratio(f"PostgreSQL dbt build / DuckDB dbt build, {label(scale)}",
+                         _ratio(results.get("dbt_build", "postgres", scale), results.get("dbt_build", "duckdb", scale)),
+                         PG_OVER_DUCKDB_MAX, "<=", "same files, same machine, one after the other"))
+    largest = max(results.scales(), default=None)
+    for mart in LOOKUP_MARTS:
+        lookup = results.get(f"lookup {mart}", "postgres", largest)
+        if lookup is not None:
+            median_ms, _, plan = lookup_fields(lookup)
+            out.append(Ratio(f"point lookup median ms, {mart}, PostgreSQL, {label(largest)}", median_ms,
+                             LOOKUP_MEDIAN_MAX_MS, "<", f"plan {plan}"))
+            out.append(Ratio(f"point lookup uses an index, {mart}, {label(largest)}", 1.0 if "Index" in plan else 0.0,
+                             1.0, ">=", "1 = Index Scan / Index Only Scan / Bitmap Index, 0 = other plan"))
     for scale in results.scales():
         pipeline = results.get("end_to_end", "postgres", scale)
         baseline = results.get("baseline_end_to_end", "postgres", scale)
@@ -173,3 +188,16 @@ def ratios(results: Results, preset: Preset) -> list[Ratio]:
                              _ratio(baseline, pipeline),
                              note="baseline computes 3 tables without tests; the pipeline 20+ relations, tested"))
     return out
+
+
+def lookup_stats(times_ms: Sequence[float]) -> tuple[float, float]:
+    """Median and 95th percentile (nearest rank) of the times."""
+    ordered = sorted(times_ms)
+    rank = max(1, -(-95 * len(ordered) // 100))        # ceil(0.95 n)
+    return statistics.median(ordered), ordered[rank - 1]
+
+
+def lookup_fields(m: Measurement) -> tuple[float, float, str]:
+    """(median ms, p95 ms, plan node) of a lookup row (wall_s holds the median, detail the rest)."""
+    fields = dict(part.split("=", 1) for part in m.detail.split("; "))
+    return m.wall_s * 1000, float(fields["p95_ms"]), fields["plan"]

@@ -7,7 +7,8 @@ from typing import Sequence
 
 from .config import Preset, README, README_END, README_START, REAL_ORDERS, SEED, STEP_NAMES
 from .measure import Measurement
-from .ratios import Results, label, ratios
+from .config import LOOKUP_MARTS
+from .ratios import Results, label, lookup_fields, ratios
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None) -> str:
@@ -104,6 +105,7 @@ def report(results: Results, preset: Preset, machine: dict, run_id: str) -> str:
     if breakdown_rows:
         parts += ["**dbt build breakdown** (sums of node times over 2 threads; startup = wall − dbt's elapsed)", "",
                   markdown_table(["size", "engine", "wall s", "breakdown"], breakdown_rows, "llrl"), ""]
+    parts += comparison_tables(results)
     ratio_rows = []
     for r in ratios(results, preset):
         value = "–" if r.value is None else f"{r.value:,.2f}"
@@ -113,6 +115,41 @@ def report(results: Results, preset: Preset, machine: dict, run_id: str) -> str:
               markdown_table(["ratio", "value", "target", "verdict", "how"], ratio_rows, "lrlll"), ""]
     parts += ["**Machine**: " + machine_line(machine), ""]
     return "\n".join(parts)
+
+
+def comparison_tables(results: Results) -> list[str]:
+    """dbt build of the --compare-with revision beside this commit's, and the point lookups on PostgreSQL."""
+    parts, rows = [], []
+    before_label = next((m.detail for m in results.measurements if m.step == "before_dbt_build"), "")
+    for scale in results.scales():
+        for engine in results.engines():
+            before, after = results.get("before_dbt_build", engine, scale), results.get("dbt_build", engine, scale)
+            if before is None or after is None:
+                continue
+            cells = [label(scale), engine]
+            for get in (lambda m: m.wall_s, lambda m: m.cpu_s + (m.server_cpu_s or 0.0), lambda m: m.peak_rss_mb):
+                b, a = get(before), get(after)
+                cells += [f"{b:,.1f}", f"{a:,.1f}", "–" if b <= 0 else f"{a / b:.2f}"]
+            rows.append(cells)
+    if rows:
+        parts += [f"**dbt build: {before_label} → this commit** (CPU includes PostgreSQL's backends; ratio = "
+                  "this commit / before)", "",
+                  markdown_table(["size", "engine", "wall s before", "wall s after", "ratio", "CPU s before",
+                                  "CPU s after", "ratio", "peak MB before", "peak MB after", "ratio"], rows,
+                                 "ll" + "r" * 9), ""]
+    rows = []
+    for scale in results.scales():
+        for prefix, who in (("", "this commit"), ("before_", before_label)):
+            for mart in LOOKUP_MARTS:
+                m = results.get(f"{prefix}lookup {mart}", "postgres", scale)
+                if m is not None:
+                    median_ms, p95_ms, plan = lookup_fields(m)
+                    rows.append([label(scale), who, mart, f"{median_ms:.2f}", f"{p95_ms:.2f}", plan])
+    if rows:
+        parts += ["**Point lookups on PostgreSQL** (`select * from <mart> where customer_unique_id = %s`, 200 "
+                  "customers, one warm connection, client-measured; plan of one query)", "",
+                  markdown_table(["size", "revision", "mart", "median ms", "p95 ms", "plan"], rows, "lllrrl"), ""]
+    return parts
 
 
 def machine_line(machine: dict) -> str:

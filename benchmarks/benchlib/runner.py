@@ -40,6 +40,7 @@ class Settings:
     keep: bool = False
     timeout: float | None = None
     update_readme: bool = False
+    compare_with: str | None = None     # a git revision whose load + dbt build run beside this commit's
 
     @property
     def pg_baseline_database(self) -> str:
@@ -57,6 +58,7 @@ class Context:
     base_env: dict = field(default_factory=dict)
     parsed: set = field(default_factory=set)
     failures: list = field(default_factory=list)
+    revision: tuple | None = None       # (scratch folder, short sha) of --compare-with
 
     def log_path(self, scale: float, engine: str, step: str) -> Path:
         return self.settings.results_dir / "logs" / self.run_id / f"{scale:g}x_{engine}_{step}.log"
@@ -90,7 +92,8 @@ def fit_preset(preset: Preset, scales: Sequence[float]) -> Preset:
 
     return replace(preset, scales=tuple(scales), load_scale=pick(preset.load_scale, low),
                    limit_scale=pick(preset.limit_scale, high), growth_from=pick(preset.growth_from, low),
-                   growth_to=pick(preset.growth_to, high), memory_scale=pick(preset.memory_scale, high))
+                   growth_to=pick(preset.growth_to, high), memory_scale=pick(preset.memory_scale, high),
+                   pg_ratio_scales=tuple(s for s in preset.pg_ratio_scales if s in scales) or (high,))
 
 
 def shown(path: Path) -> str:
@@ -145,11 +148,12 @@ def write_csv(ctx: Context) -> None:
 
 
 def step(ctx: Context, scale: float, engine: str, name: str, command: Sequence[str], env: dict,
-         databases: Sequence[str] = (), detail: Callable[[float], str] | None = None) -> Measurement:
+         databases: Sequence[str] = (), detail: Callable[[float], str] | None = None,
+         cwd: Path | None = None) -> Measurement:
     orders = orders_for(scale)
     log = ctx.log_path(scale, engine, name)
     print(f"  {label(scale):>6} {engine:<8} {name:<16}", end=" ", flush=True)
-    result = measure(command, env, log, databases, ctx.settings.timeout)
+    result = measure(command, env, log, databases, ctx.settings.timeout, cwd)
     m = Measurement(scale, orders, engine, name, result.wall_s, result.peak_rss_mb, result.max_process_rss_mb,
                     result.server_rss_mb, result.returncode, cpu_s=result.cpu_s, server_cpu_s=result.server_cpu_s,
                     others_cpu_s=result.others_cpu_s)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from .compare import export_revision, point_lookups, run_before
 from .agreement import (
     BASELINE_TOTALS_SQL, LIMIT_TOTALS_SQL, _mart_totals_sql, disagreements, duckdb_totals, postgres_totals,
 )
@@ -53,6 +54,8 @@ def run_engine(ctx: Context, scale: float, engine: str, data_dir: Path) -> None:
         # The models alone (seeds exist after the build): what the ~160 tests cost is the difference.
         step(ctx, scale, engine, "dbt_run", [ctx.dbt, "run", "--target", engine, *ctx.dbt_paths(engine)], env,
              databases, detail=breakdown("dbt_run"))
+    if engine == "postgres":
+        point_lookups(ctx, scale, ctx.settings.pg_database)
     out_dir = ctx.settings.results_dir / "roi" / f"{scale:g}x_{engine}"
     step(ctx, scale, engine, "roi",
          [ctx.python, "scripts/roi.py", "--target", engine, "--out", out_dir], env, databases)
@@ -75,6 +78,9 @@ def run_scale(ctx: Context, scale: float) -> None:
     print(f"  {'':>6} {'':<8} {'(files)':<16} {size_mb:8,.0f} MB of CSV", flush=True)
     for engine in s.engines:
         run_engine(ctx, scale, engine, data_dir)
+        if ctx.revision is not None:       # before and after alternate, so machine noise hits both
+            run_before(ctx, scale, engine, data_dir, *ctx.revision)
+            write_csv(ctx)
     me = BENCH_DIR / "bench.py"  # its internal sub-commands (pandas-load, baseline-sql) run as processes
     limit_db = s.results_dir / "warehouses" / f"machine_limit_{scale:g}x.duckdb"
     limit_db.parent.mkdir(parents=True, exist_ok=True)
@@ -161,6 +167,10 @@ def _run(settings: Settings) -> int:
     os.environ["POSTGRES_DB"] = base_env["POSTGRES_DB"] = settings.pg_database
     ctx = Context(settings, Results(), run_id, settings.results_dir / f"bench_{settings.preset_name}_{run_id}.csv",
                   base_env=base_env)
+    if settings.compare_with:
+        profiles_dir = Path(base_env.get("DBT_PROFILES_DIR") or PROJECT_ROOT)
+        ctx.revision = export_revision(settings.compare_with, settings.results_dir, profiles_dir)
+        print(f"comparing with {settings.compare_with} (before {ctx.revision[1]}) in {shown(ctx.revision[0])}")
     pg = None
     if "postgres" in settings.engines:
         try:
@@ -185,11 +195,13 @@ def _run(settings: Settings) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
         if not settings.keep:
+            if ctx.revision is not None:
+                shutil.rmtree(ctx.revision[0], ignore_errors=True)
             shutil.rmtree(settings.results_dir / "data", ignore_errors=True)
             for warehouse in (settings.results_dir / "warehouses").glob("*.duckdb*"):
                 warehouse.unlink(missing_ok=True)
         if "postgres" in settings.engines and not settings.keep:
-            for name in (settings.pg_database, settings.pg_baseline_database):
+            for name in (settings.pg_database, settings.pg_baseline_database, f"{settings.pg_database}_before"):
                 try:
                     drop_database(name)
                 except Exception:  # noqa: BLE001
