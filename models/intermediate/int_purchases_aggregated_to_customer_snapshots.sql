@@ -52,7 +52,9 @@ step_indexes as (
 
 snapshot_dates as (
 
-    select
+    {#- distinct changes no row (the step indexes are distinct) but makes PostgreSQL compute these few dates once
+        instead of re-evaluating the date arithmetic for every (person state, snapshot) pair of the range join. -#}
+    select distinct
         cast(
             {{ dbt.dateadd('month', '-1 * ' ~ step ~ ' * step_indexes.step_index',
                            dbt.date_trunc('month', 'as_of.as_of_date')) }}

@@ -29,8 +29,10 @@ score_values as (
 segment_of_scores as (
 
     {#- The rules' ranges expanded to the 64 (r, f, m) combinations, so that millions of snapshot rows find their
-        segment through an equality join instead of a range join (the rules partition the score cube: tested). -#}
-    select
+        segment through an equality join instead of a range join (the rules partition the score cube: tested).
+        distinct changes no row (each combination has one segment) but keeps PostgreSQL from folding these 64 rows
+        into the big join and planning them as one: it builds them once and hash-joins on (r, f, m). -#}
+    select distinct
         r_values.score as r_score,
         f_values.score as f_score,
         m_values.score as m_score,
