@@ -250,7 +250,9 @@ def read_mart(warehouse: Warehouse, schema: str, name: str, target_name: str) ->
     if name in LATEST_ONLY:
         latest = quote(LATEST_ONLY[name])
         sql += f" where {latest} = (select max({latest}) from {relation(schema, name)})"
-    return normalise(read_relation(warehouse, schema, name, sql, target_name))
+    frame = normalise(read_relation(warehouse, schema, name, sql, target_name))
+    # Rows in one order whatever the engine returns, so every sum over them is the same to the last digit.
+    return frame.sort_values(list(MART_COLUMNS[name]), ignore_index=True)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
