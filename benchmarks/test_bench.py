@@ -223,3 +223,13 @@ def test_comparison_table_gives_both_sides_and_after_over_before():
     assert cells == [["1×", "this commit", "customers", "0.25", "0.50", "Index Scan"],
                      ["1×", "before abc1234", "customers", "40.00", "55.50", "Seq Scan"]]
     assert "postgres" not in text.split("**Point")[0].split("\n", 3)[-1]    # no before row for postgres: no line
+
+
+def test_lookup_median_comes_from_the_detail_when_the_csv_rounded_wall_s():
+    from benchlib.measure import Measurement
+    from benchlib.ratios import lookup_fields
+
+    # 0.12 ms stored as wall_s rounds to 0.0 s in the CSV; the detail keeps it
+    m = Measurement(50, 4_972_050, "postgres", "lookup customers", 0.0, 0.0, 0.0,
+                    detail="median_ms=0.120; p95_ms=0.210; plan=Index Scan; n=200")
+    assert lookup_fields(m) == (0.12, 0.21, "Index Scan")

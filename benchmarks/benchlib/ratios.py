@@ -200,4 +200,5 @@ def lookup_stats(times_ms: Sequence[float]) -> tuple[float, float]:
 def lookup_fields(m: Measurement) -> tuple[float, float, str]:
     """(median ms, p95 ms, plan node) of a lookup row (wall_s holds the median, detail the rest)."""
     fields = dict(part.split("=", 1) for part in m.detail.split("; "))
-    return m.wall_s * 1000, float(fields["p95_ms"]), fields["plan"]
+    median_ms = float(fields["median_ms"]) if "median_ms" in fields else m.wall_s * 1000
+    return median_ms, float(fields["p95_ms"]), fields["plan"]
