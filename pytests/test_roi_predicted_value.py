@@ -162,7 +162,7 @@ def test_no_repeat_buyer_is_a_one_line_roi_error(people):
 def test_verdict_words():
     close = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=105.0)
     # top decile = 10 of 100 people; 12 of 20 buyers in it = 60 % = 6 × the 10 % a random tenth holds
-    assert predicted_value.lift(clv.TopDecileCapture(100, 10, 20, 12)) == pytest.approx(6.0)
+    assert clv.TopDecileCapture(100, 10, 20, 12).lift == pytest.approx(6.0)
     assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 12)) == (
         "accurate in total, ranks people well")
     assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 6)) == (

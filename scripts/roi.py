@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from customer_intel.roi.assumptions.flags import add_flags, overrides_from  # noqa: E402
 from customer_intel.roi.errors import RoiError  # noqa: E402
 from customer_intel.roi.formatting import brl, percent  # noqa: E402
+from customer_intel.roi.predicted_value import MAIN_MODEL  # noqa: E402
 from customer_intel.roi.readings import headline_row  # noqa: E402
 from customer_intel.roi.run import DEFAULT_OUT, RunOutput, run  # noqa: E402
 
@@ -53,7 +54,7 @@ def print_summary(output: RunOutput) -> None:
     if backtest.unavailable:
         checked = "no backtest"
     else:
-        totals, capture = backtest.totals["mbgnbd"], backtest.capture["mbgnbd"]
+        totals, capture = backtest.totals[MAIN_MODEL], backtest.capture[MAIN_MODEL]
         checked = (f"backtest {totals.predicted_purchases:,.0f} holdout purchases predicted vs "
                    f"{totals.actual_purchases:,.0f} actual, top decile holds {percent(capture.share, 1)} of the buyers")
     print(f"roi: predicted CLV: {checked}; win-back contact list: best length {contact.best_length:,} of "

@@ -45,6 +45,11 @@ class TopDecileCapture:
         """Share of the holdout buyers who are in the top decile of predicted purchases, in [0, 1]."""
         return self.buyers_captured / self.holdout_buyers
 
+    @property
+    def lift(self) -> float:
+        """The share over what a random tenth of the people would hold (1 = no better than chance)."""
+        return self.share / (self.top_decile_people / self.people)
+
 
 def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
     actual = as_float_array(actual, "actual holdout purchases")

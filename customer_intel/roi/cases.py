@@ -10,6 +10,7 @@ import pandas as pd
 from customer_intel.roi import monte_carlo, predicted_value, segment_moves, sensitivity, welcome_series, win_back
 from customer_intel.roi.assumptions import Assumptions, domains
 from customer_intel.roi.marts import Marts
+from customer_intel.roi.readings import headline_row
 
 WIN_BACK_STREAM = 1
 WELCOME_STREAM = 2
@@ -74,12 +75,6 @@ class WinBackBasis:
     contact_list: predicted_value.ContactListResult
 
 
-def headline_success_rate(success_rates) -> float:
-    """The middle success-rate scenario (the one the readings quote)."""
-    rates = sorted(success_rates)
-    return rates[(len(rates) - 1) // 2]
-
-
 def targets_organic_rate(marts: Marts, assumptions: Assumptions) -> segment_moves.OrganicRate:
     """The win-back targets' organic return rate over the campaign window, pooled over their segments."""
     return segment_moves.organic_rate(marts.segment_reactivation_pooled, marts.win_back_targets["rfm_segment"],
@@ -101,13 +96,14 @@ def win_back_bases(marts: Marts, assumptions: Assumptions,
                                         cost_per_contact=settings.cost_per_contact, fixed_cost=settings.fixed_cost,
                                         incentive_per_reactivated=settings.incentive_per_reactivated,
                                         organic_rate=organic.rate)
+        scenarios = win_back.scenario_table(inputs, settings.success_rates)
         bases[basis] = WinBackBasis(
             value_basis=basis,
             avg_value=avg_value,
-            scenarios=win_back.scenario_table(inputs, settings.success_rates),
+            scenarios=scenarios,
             break_even_success_rate=win_back.break_even_success_rate(inputs),
             contact_list=predicted_value.contact_list(
-                targets, basis, headline_success_rate(settings.success_rates), segment_rates,
+                targets, basis, float(headline_row(scenarios)["success_rate"]), segment_rates,
                 settings.gross_margin, settings.cost_per_contact),
         )
     return bases
@@ -246,7 +242,7 @@ def value_basis_table(results: Results) -> pd.DataFrame:
     chosen = results.assumptions.win_back.value_basis
     rows = []
     for basis, case in results.win_back_bases.items():
-        headline = case.scenarios.iloc[(len(case.scenarios) - 1) // 2]
+        headline = headline_row(case.scenarios)
         rows.append({
             "value_basis": basis,
             "chosen": basis == chosen,

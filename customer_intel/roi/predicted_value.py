@@ -10,12 +10,13 @@ Input: one row per purchaser from the ``clv_inputs`` mart with their RFM segment
 2. Forward view. The models and Gamma-Gamma are refitted on the full-history columns; MBG/NBD + Gamma-Gamma give
    each person's P(alive), expected purchases over ``clv.horizon_months``, expected spend per purchase and
    ``predicted_clv`` = gross margin x discounted predicted revenue (``customer_intel.clv.value`` defines it).
-3. Win-back contact list. Each target's expected incremental value = success rate x value of a reactivated person x
-   gross margin, where the value is the target's historical ``monetary`` (value basis ``historical``) or their
-   predicted revenue over the horizon, before margin (``predicted``); the success rate is the middle win-back
-   scenario. Targets are ranked by it and the list length that maximises expected net profit at the cost per
-   contact is marked. The business case itself uses the mean over the targets of the same value, which gives the
-   same total as adding up each person's value when everybody is contacted.
+3. Win-back contact list. Each target's expected incremental value = (success rate - the organic return rate of the
+   target's segment) x value of a reactivated person x gross margin, where the value is the target's historical
+   ``monetary`` (value basis ``historical``) or their predicted revenue over the horizon, before margin
+   (``predicted``); the success rate is the middle win-back scenario. Targets are ranked by it and the list length
+   that maximises expected net profit at the cost per contact is marked. The business case itself uses the mean over
+   the targets of the same value, which gives the same total as adding up each person's value when everybody is
+   contacted.
 
 Every ClvError of the full-history fits becomes a one-line RoiError (``clv: ...``). When the calibration data
 cannot be fitted (too few repeat buyers before the calibration end, typical of small samples) or nobody bought in the
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from customer_intel import clv
+from customer_intel.roi.assumptions.kinds import WIN_BACK_VALUE_BASES as VALUE_BASES
 from customer_intel.roi.errors import RoiError
 
 MAIN_MODEL = "mbgnbd"
@@ -43,7 +45,6 @@ PREDICTION_COLUMNS = ("customer_unique_id", "rfm_segment", "frequency", "recency
 CONTACT_COLUMNS = ("rank", "customer_unique_id", "rfm_segment", "favourite_category", "monetary", "p_alive",
                    "predicted_clv", "value_if_reactivated", "organic_rate", "expected_incremental_value",
                    "cumulative_net_profit", "in_optimal_list")
-VALUE_BASES = ("historical", "predicted")
 
 
 @dataclass(frozen=True)
@@ -277,11 +278,6 @@ def contact_list(targets: pd.DataFrame, value_basis: str, success_rate: float, o
                              best.best_net_profit)
 
 
-def lift(capture: clv.TopDecileCapture) -> float:
-    """Top-decile capture over what a random tenth of the people would hold (1 = no better than chance)."""
-    return capture.share / (capture.top_decile_people / capture.people)
-
-
 def verdict(totals: clv.BacktestTotals, capture: clv.TopDecileCapture) -> str:
     """A plain verdict on the backtest: in total (within 10 % / 25 %) and in ranking (top-decile lift >= 4 / 2)."""
     error = totals.relative_error
@@ -293,7 +289,7 @@ def verdict(totals: clv.BacktestTotals, capture: clv.TopDecileCapture) -> str:
         in_total = "roughly right in total"
     else:
         in_total = "off in total"
-    ratio = lift(capture)
+    ratio = capture.lift
     if ratio >= 4:
         ranking = "ranks people well"
     elif ratio >= 2:

@@ -141,7 +141,7 @@ def clv_backtest(backtest, model: str, verdict: str, calibration_end) -> str:
         f"predicted {count(totals.predicted_purchases, 0)} purchases in the {backtest.holdout_days}-day holdout "
         f"against {count(totals.actual_purchases, 0)} actual{off}, and its top decile of predicted purchases holds "
         f"{percent(capture.share, 1)} of the {count(capture.holdout_buyers)} holdout buyers "
-        f"({capture.share / (capture.top_decile_people / capture.people):.1f} times a random tenth): {verdict}."
+        f"({capture.lift:.1f} times a random tenth): {verdict}."
     )
 
 

@@ -8,6 +8,8 @@ from customer_intel.roi import predicted_value
 from customer_intel.roi.cases import Results
 from customer_intel.roi.charts import MODEL_LABELS
 from customer_intel.roi.formatting import brl, count, percent
+from customer_intel.roi.readings import headline_row
+
 
 def context(results: Results, table_class) -> dict:
     """Formatted numbers and tables of the section; ``table_class`` is the report's Table."""
@@ -23,7 +25,7 @@ def context(results: Results, table_class) -> dict:
                      predicted_value.verdict(totals, capture)])
     bases = []
     for basis, case in results.win_back_bases.items():
-        headline = case.scenarios.iloc[(len(case.scenarios) - 1) // 2]
+        headline = headline_row(case.scenarios)
         bases.append([basis + (" (chosen)" if basis == settings.win_back.value_basis else ""), brl(case.avg_value),
                       brl(headline["net_profit"], 0), percent(case.break_even_success_rate),
                       count(case.contact_list.best_length), brl(case.contact_list.best_net_profit, 0)])

@@ -59,13 +59,6 @@ def check_integer(name: str, value: Any, minimum: int) -> int:
     return value
 
 
-def check_value_basis(name: str, value: Any) -> str:
-    """One of VALUE_BASES."""
-    if value not in VALUE_BASES:
-        raise RoiError(f"assumptions: {name} must be one of {', '.join(VALUE_BASES)} (got {value!r})")
-    return value
-
-
 def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     """One of ``choices``."""
     if value not in choices:
@@ -138,7 +131,7 @@ FACTORS = Kind("factors", lambda name, value: check_list(name, value, check_mone
                _each("×{:g}".format), number_list, is_list=True)
 COUNT = Kind("count", lambda name, value: check_integer(name, value, 1), "int", formatting.count, int)
 SEED = Kind("seed", lambda name, value: check_integer(name, value, 0), "int", str, int)
-VALUE_BASIS = Kind("value_basis", check_value_basis, "str", str, str)
+VALUE_BASIS = Kind("value_basis", lambda name, value: check_choice(name, value, VALUE_BASES), "str", str, str)
 OPTIONAL_MONEY = Kind("optional_money", lambda name, value: None if value is None else check_money(name, value),
                       "float | None", formatting.brl, float, uncertain_as=MONEY)
 AUTO_OR_NUMBER = Kind("auto_or_number", check_auto_or_number, "float | None", formatting.count, float,
