@@ -148,3 +148,47 @@ def test_docs_generate(builds, tmp_path):
     proc = run_dbt(env, "docs", "generate", workdir=tmp_path)
     assert proc.returncode == 0, proc.stdout[-2000:]
     assert (tmp_path / "target" / "catalog.json").exists()
+
+
+# Keys a reader looks one row up by, written out here rather than read from the project's config.
+POSTGRES_KEY_INDEXES = {
+    ("customers", "customer_unique_id"),
+    ("orders", "order_id"),
+    ("rfm_segments", "customer_unique_id"),
+    ("win_back_targets", "customer_unique_id"),
+    ("clv_inputs", "customer_unique_id"),
+    ("int_orders_enriched", "order_id"),
+    ("int_purchases_aggregated_to_customers", "customer_unique_id"),
+    ("int_customers_rfm_scored", "customer_unique_id"),
+    ("segment_history", "snapshot_date, customer_unique_id"),
+}
+
+
+def test_postgres_has_unique_key_indexes_and_fresh_statistics(builds):
+    """PostgreSQL: a unique index on each lookup key; every raw table analysed by the load and every built table
+    vacuumed and analysed by its post-hook (not left to autovacuum, which may not have run yet)."""
+    _, _, env = builds["postgres", "tie_aware"]
+    unique_indexes = {
+        (table, columns) for table, columns in query_warehouse(env, """
+            select index_table.relname, string_agg(attribute.attname, ', ' order by key.ordinality)
+            from pg_index as ix
+            join pg_class as index_table on index_table.oid = ix.indrelid
+            join pg_namespace as ns on ns.oid = index_table.relnamespace
+            cross join lateral unnest(ix.indkey) with ordinality as key(attnum, ordinality)
+            join pg_attribute as attribute
+                on attribute.attrelid = ix.indrelid and attribute.attnum = key.attnum
+            where ns.nspname = 'analytics' and ix.indisunique
+            group by ix.indexrelid, index_table.relname
+        """)
+    }
+    assert POSTGRES_KEY_INDEXES <= unique_indexes, POSTGRES_KEY_INDEXES - unique_indexes
+    not_refreshed = query_warehouse(env, """
+        select schemaname || '.' || relname from pg_stat_user_tables
+        where relname not in ('load_rejects', 'load_audit') and (
+            (schemaname = 'raw' and last_analyze is null)
+            or (schemaname = 'analytics' and (last_analyze is null or last_vacuum is null))
+        )
+    """)
+    assert not_refreshed == []
+    tables = query_warehouse(env, "select count(*) from pg_stat_user_tables where schemaname in ('raw', 'analytics')")
+    assert tables[0][0] >= 9 + 20

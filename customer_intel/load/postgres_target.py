@@ -113,6 +113,9 @@ def _copy_staged_files(target: Target, staging: list[Future], load_id: str, load
                 loaded_files.append(loaded)
                 report(loaded)
             context = "PostgreSQL"
+            # Planner statistics now: autovacuum analyses the new rows only a while after the commit, and the
+            # dbt build that follows would plan its first views and tests over the raw tables on guesses.
+            cur.execute(f"analyze {tables}")
             execute_values(cur, f"insert into {AUDIT_TABLE} values %s",
                            [audit_row(loaded, load_id, loaded_at) for loaded in loaded_files])
     except psycopg2.Error as exc:
