@@ -1,5 +1,5 @@
 {#- Physical design for the engines that have it. Indexes are declared per model with dbt's `indexes` config
-    (dbt_project.yml); only PostgreSQL builds them. Planner statistics and the visibility map are refreshed after every table is built. -#}
+    (dbt_project.yml); only PostgreSQL builds them. Planner statistics are refreshed after every table is built. -#}
 
 {% macro duckdb__get_create_index_sql(relation, index_dict) -%}
     {#- DuckDB: no indexes. Its scans use zone maps, an ART index costs build time and memory on every table it
@@ -17,11 +17,8 @@
 
 {% macro postgres__analyze_after_build() -%}
     {#- PostgreSQL does not analyse a table that has just been created: until autovacuum gets to it, the queries
-        that read it next (the data tests and the marts downstream) are planned on default guesses. VACUUM also
-        marks the new pages all-visible, so a test that groups by an indexed key (the primary-key tests) reads
-        the index alone instead of visiting every row of the table again: 9.8 s → 2 s for segment_history's
-        at 10× Olist (benchmarks/README.md). -#}
+        that read it next (the data tests and the marts downstream) are planned on default guesses. -#}
     {%- if config.get('materialized') in ('table', 'incremental', 'seed') -%}
-        vacuum (analyze) {{ this }}
+        analyze {{ this }}
     {%- endif -%}
 {%- endmacro %}
