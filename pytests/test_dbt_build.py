@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MART_KEYS, RFM_SCHEMES, query_warehouse, run_dbt, snapshot_marts
+from conftest import MART_KEYS, RFM_SCHEMES, query_warehouse, query_warehouse_many, run_dbt, snapshot_marts
 
 pytestmark = pytest.mark.slow
 
@@ -168,8 +168,7 @@ def test_postgres_has_unique_key_indexes_and_fresh_statistics(builds):
     """PostgreSQL: a unique index on each lookup key; every raw table analysed by the load and every built table
     by its post-hook (not left to autovacuum, which may not have run yet)."""
     _, _, env = builds["postgres", "tie_aware"]
-    unique_indexes = {
-        (table, columns) for table, columns in query_warehouse(env, """
+    index_rows, not_refreshed, tables = query_warehouse_many(env, ["""
             select index_table.relname, string_agg(attribute.attname, ', ' order by key.ordinality)
             from pg_index as ix
             join pg_class as index_table on index_table.oid = ix.indrelid
@@ -179,16 +178,12 @@ def test_postgres_has_unique_key_indexes_and_fresh_statistics(builds):
                 on attribute.attrelid = ix.indrelid and attribute.attnum = key.attnum
             where ns.nspname = 'analytics' and ix.indisunique
             group by ix.indexrelid, index_table.relname
-        """)
-    }
+        """, """
+            select schemaname || '.' || relname from pg_stat_user_tables
+            where schemaname in ('raw', 'analytics') and relname not in ('load_rejects', 'load_audit')
+                and last_analyze is null
+        """, "select count(*) from pg_stat_user_tables where schemaname in ('raw', 'analytics')"])
+    unique_indexes = set(index_rows)
     assert POSTGRES_KEY_INDEXES <= unique_indexes, POSTGRES_KEY_INDEXES - unique_indexes
-    not_refreshed = query_warehouse(env, """
-        select schemaname || '.' || relname from pg_stat_user_tables
-        where relname not in ('load_rejects', 'load_audit') and (
-            (schemaname = 'raw' and last_analyze is null)
-            or (schemaname = 'analytics' and last_analyze is null)
-        )
-    """)
     assert not_refreshed == []
-    tables = query_warehouse(env, "select count(*) from pg_stat_user_tables where schemaname in ('raw', 'analytics')")
     assert tables[0][0] >= 9 + 20

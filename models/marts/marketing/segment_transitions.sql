@@ -3,7 +3,7 @@
     the later snapshot is either in the earlier one (from_segment = their segment then) or new between the two
     (from_segment = 'New': first purchase on or after the earlier snapshot). Only combinations with people.
     segment_history is read through three imports, one per use: PostgreSQL materialises a CTE referenced more than
-    once and plans the joins over it on guesses (two external sorts of 7 M rows for a merge join: 3.8× this plan's
+    once and plans the joins over it on guesses (two external sorts of 7 M rows for a merge join: 4.5× this plan's
     time at 10× Olist, benchmarks/README.md); read directly, it hash-joins on the table's statistics. -#}
 with
 
