@@ -115,19 +115,30 @@ def maximise_log_likelihood(
     start: np.ndarray,
     names: tuple[str, ...],
     gradient: Callable[[np.ndarray], np.ndarray] | None = None,
+    penalty: float = 0.0,
+    penalised: tuple[bool, ...] | None = None,
 ) -> tuple[np.ndarray, float, bool, str]:
-    """Maximise sum(weights * log_likelihood(params)) over log(params) with L-BFGS-B.
+    """Maximise sum(weights * log_likelihood(params)) - penalty * sum(log(params[penalised]) ** 2) over log(params)
+    with L-BFGS-B.
 
     ``log_likelihood`` maps positive parameters to the per-row log-likelihood; ``gradient`` (optional) maps them
     to its per-row derivatives, shape (parameters, rows); without it central differences are used. Returns
     (params, total log-likelihood, converged, scipy's message). The objective is the mean negative log-likelihood
     per person, so the tolerances do not depend on how many people there are.
+
+    ``penalty`` >= 0 is an L2 penalty on the log-parameters flagged in ``penalised`` (default: all), in units of
+    the total log-likelihood: a Gaussian prior log(theta) ~ N(0, 1 / (2 penalty)), which pulls a parameter the
+    data cannot pin down towards 1 and weighs less and less against the data as people are added. The returned
+    log-likelihood is the unpenalised one at the penalised optimum.
     """
     total_weight = float(weights.sum())
+    mask = np.ones(len(start), dtype=bool) if penalised is None else np.asarray(penalised, dtype=bool)
+    scale = float(penalty) / total_weight
 
     def objective(log_params: np.ndarray) -> float:
         with np.errstate(all="ignore"):
             value = -float(np.dot(weights, log_likelihood(np.exp(log_params)))) / total_weight
+        value += scale * float(np.sum(log_params[mask] ** 2))
         return value if np.isfinite(value) else 1e300
 
     def objective_gradient(log_params: np.ndarray) -> np.ndarray:
@@ -135,7 +146,7 @@ def maximise_log_likelihood(
             return _gradient(objective, log_params)
         params = np.exp(log_params)
         with np.errstate(all="ignore"):
-            grad = -(gradient(params) @ weights) * params / total_weight
+            grad = -(gradient(params) @ weights) * params / total_weight + 2 * scale * log_params * mask
         return grad if np.all(np.isfinite(grad)) else _gradient(objective, log_params)
 
     def value_and_gradient(log_params: np.ndarray) -> tuple[float, np.ndarray]:
@@ -156,4 +167,5 @@ def maximise_log_likelihood(
         message = f"parameter(s) {stuck} ran off to an extreme value (the data cannot identify them)"
     converged = bool((result.success or gradient_small) and not np.any(on_bound) and np.isfinite(result.fun)
                      and result.fun < 1e300)
-    return np.exp(log_params), -float(result.fun) * total_weight, converged, message
+    penalty_term = scale * float(np.sum(log_params[mask] ** 2))
+    return np.exp(log_params), -(float(result.fun) - penalty_term) * total_weight, converged, message

@@ -10,7 +10,9 @@ purchase, so P(alive) of a one-time buyer falls as time passes: the model to use
 
 Parameters are estimated by maximum likelihood over log(r, alpha, a, b) with L-BFGS-B on the distinct
 (frequency, recency, tenure) rows, weighted by the number of people on each. A fit that does not converge, or a
-summary with no repeat purchase at all, raises ClvError; there is no fallback.
+summary with no repeat purchase at all, raises ClvError (``selection.fit_outcome`` turns both into a reported
+state instead). An optional L2 penalty on log(r, a, b) (``penalty``; 0 by default) keeps a fit the data cannot
+pin down away from the model's limits.
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ from customer_intel.clv.errors import ClvError
 
 MODELS = ("bgnbd", "mbgnbd")
 PARAMETER_NAMES = ("r", "alpha", "a", "b")
+# The optional penalty (see _fitting.maximise_log_likelihood) applies to the shape parameters only: alpha is a scale
+# in the caller's time unit, whose log has no natural centre.
+PENALISED = (True, False, True, True)
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class PurchaseFit:
     people: float
     rows: int
     converged: bool
+    penalty: float = 0.0  # the L2 penalty on the log shape parameters the fit used (0: plain maximum likelihood)
+    note: str = ""  # why the fit did not converge (the optimiser's message or the parameters that ran off)
 
     @property
     def params(self) -> dict[str, float]:
@@ -89,7 +96,7 @@ def _log_likelihood_gradient(model: str, params, x, t_x, big_t) -> np.ndarray:
     return np.vstack([d_r, d_alpha, d_a, d_b])
 
 
-def _fit(model: str, frequency, recency, tenure, weights, require_convergence: bool) -> PurchaseFit:
+def _fit(model: str, frequency, recency, tenure, weights, require_convergence: bool, penalty: float) -> PurchaseFit:
     x, t_x, big_t = purchase_summary(frequency, recency, tenure)
     w = check_weights(weights, len(x))
     grouped = group_rows(x, t_x, big_t, weights=w)
@@ -103,26 +110,30 @@ def _fit(model: str, frequency, recency, tenure, weights, require_convergence: b
     start = np.array([1.0, max(mean_tenure, 1e-3), 1.0, 1.0])
     params, log_likelihood, converged, message = maximise_log_likelihood(
         model, lambda p: _log_likelihood(model, p, gx, gt_x, gbig_t), gw, start, PARAMETER_NAMES,
-        gradient=lambda p: _log_likelihood_gradient(model, p, gx, gt_x, gbig_t))
+        gradient=lambda p: _log_likelihood_gradient(model, p, gx, gt_x, gbig_t), penalty=penalty,
+        penalised=PENALISED)
     if require_convergence and not converged:
         raise ClvError(f"{model}: the maximum-likelihood fit did not converge ({message})")
     r, alpha, a, b = (float(value) for value in params)
     return PurchaseFit(model=model, r=r, alpha=alpha, a=a, b=b, log_likelihood=log_likelihood,
-                       people=float(gw.sum()), rows=int(len(gx)), converged=converged)
+                       people=float(gw.sum()), rows=int(len(gx)), converged=converged, penalty=float(penalty),
+                       note="" if converged else message)
 
 
-def fit_bgnbd(frequency, recency, tenure, weights=None, *, require_convergence: bool = True) -> PurchaseFit:
+def fit_bgnbd(frequency, recency, tenure, weights=None, *, require_convergence: bool = True,
+              penalty: float = 0.0) -> PurchaseFit:
     """Fit BG/NBD by maximum likelihood. ``weights`` (optional) = people per row for an already grouped summary.
 
     Raises ClvError when nobody has a repeat purchase or (with ``require_convergence``) the fit does not converge;
     with ``require_convergence=False`` the result is returned with ``converged=False`` instead.
     """
-    return _fit("bgnbd", frequency, recency, tenure, weights, require_convergence)
+    return _fit("bgnbd", frequency, recency, tenure, weights, require_convergence, penalty)
 
 
-def fit_mbgnbd(frequency, recency, tenure, weights=None, *, require_convergence: bool = True) -> PurchaseFit:
+def fit_mbgnbd(frequency, recency, tenure, weights=None, *, require_convergence: bool = True,
+              penalty: float = 0.0) -> PurchaseFit:
     """Fit MBG/NBD by maximum likelihood; same inputs, errors and result as ``fit_bgnbd``."""
-    return _fit("mbgnbd", frequency, recency, tenure, weights, require_convergence)
+    return _fit("mbgnbd", frequency, recency, tenure, weights, require_convergence, penalty)
 
 
 def _check_fit(fit: PurchaseFit) -> None:

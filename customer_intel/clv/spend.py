@@ -19,6 +19,7 @@ from customer_intel.clv._fitting import as_float_array, check_weights, group_row
 from customer_intel.clv.errors import ClvError
 
 PARAMETER_NAMES = ("p", "q", "v")
+PENALISED = (True, True, False)  # v is a scale in BRL (see purchase.PENALISED)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class SpendFit:
     converged: bool
     excluded: float = 0.0
     model: str = "gamma_gamma"
+    penalty: float = 0.0  # the L2 penalty on log(p, q) the fit used (0: plain maximum likelihood)
+    note: str = ""  # why the fit did not converge, or why it has no finite mean spend (q <= 1)
 
     @property
     def params(self) -> dict[str, float]:
@@ -80,12 +83,14 @@ def _repeat_buyers(frequency, repeat_value, weights):
     return x, m, w
 
 
-def fit_gamma_gamma(frequency, repeat_value, weights=None, *, require_convergence: bool = True) -> SpendFit:
+def fit_gamma_gamma(frequency, repeat_value, weights=None, *, require_convergence: bool = True,
+                    penalty: float = 0.0) -> SpendFit:
     """Fit Gamma-Gamma on the repeat buyers among the rows (frequency >= 1; the others are left out).
 
     ``repeat_value`` = mean value of each person's repeat purchases (missing is fine where frequency is 0).
-    Raises ClvError with no repeat buyer, with q <= 1 (no finite mean spend), or (with ``require_convergence``)
-    when the fit does not converge; with ``require_convergence=False`` the result carries ``converged=False``.
+    Raises ClvError with no repeat buyer, and (with ``require_convergence``) when the fit does not converge or q <= 1
+    (no finite mean spend); with ``require_convergence=False`` those results carry ``converged=False`` and the
+    reason in ``note``. ``penalty``: see ``purchase.fit_bgnbd``.
     """
     x, m, w = _repeat_buyers(frequency, repeat_value, weights)
     zero = m == 0
@@ -101,15 +106,18 @@ def fit_gamma_gamma(frequency, repeat_value, weights=None, *, require_convergenc
     start = np.array([1.0, 2.0, float(np.dot(gw, gm) / gw.sum())])
     params, log_likelihood, converged, message = maximise_log_likelihood(
         "gamma_gamma", lambda prm: _log_likelihood(prm, gx, gm), gw, start, PARAMETER_NAMES,
-        gradient=lambda prm: _log_likelihood_gradient(prm, gx, gm))
+        gradient=lambda prm: _log_likelihood_gradient(prm, gx, gm), penalty=penalty, penalised=PENALISED)
     if require_convergence and not converged:
         raise ClvError(f"gamma_gamma: the maximum-likelihood fit did not converge ({message})")
     p, q, v = (float(value) for value in params)
     if q <= 1:
-        raise ClvError(f"gamma_gamma: fitted q = {q:.4g} <= 1, so the mean spend per purchase is not finite; "
-                       "the spend data are too heavy-tailed for this model")
+        heavy = (f"fitted q = {q:.4g} <= 1, so the mean spend per purchase is not finite; the spend data are too "
+                 "heavy-tailed for this model")
+        if require_convergence:
+            raise ClvError(f"gamma_gamma: {heavy}")
+        converged, message = False, heavy
     return SpendFit(p=p, q=q, v=v, log_likelihood=log_likelihood, people=float(gw.sum()), rows=int(len(gx)),
-                    converged=converged, excluded=excluded)
+                    converged=converged, excluded=excluded, penalty=float(penalty), note="" if converged else message)
 
 
 def expected_spend(fit: SpendFit, frequency, repeat_value) -> np.ndarray:
