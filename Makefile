@@ -32,7 +32,8 @@ ifeq ($(TARGET)|$(POSTGRES_HOST)$(POSTGRES_PORT)$(POSTGRES_PASSWORD),postgres|)
 WITH_PG := $(PY) -m customer_intel.embedded_pg exec $(EMBEDDED_PG) --
 endif
 
-.PHONY: demo test test-spark venv data load build roi docs lint metadata clean bench bench-smoke pg-stop
+.PHONY: demo test test-spark venv data load build roi predictions-test docs lint metadata clean bench bench-smoke \
+	pg-stop
 
 venv: $(STAMP) profiles.yml $(if $(filter spark,$(TARGET)),$(SPARK_STAMP))
 	@# DuckDB creates its file but not the folder (dbt, the loader and sqlfluff's dbt templater all open it).
@@ -67,10 +68,16 @@ build: venv
 roi: venv
 	$(WITH_PG) $(PY) scripts/roi.py --target $(TARGET) --out output
 
-demo: load build roi
+# The predictions roi.py writes back (source `predictions`): their dbt tests, which a plain `dbt build` leaves out
+# (selectors.yml) because the table exists only once roi.py has run.
+predictions-test: venv
+	$(WITH_PG) $(DBT) test --target $(TARGET) --select source:predictions
+
+demo: load build roi predictions-test
 	@echo
 	@echo "Done. Warehouse target: $(TARGET)$(if $(filter duckdb,$(TARGET)), (file $${DUCKDB_PATH:-warehouse/olist.duckdb}))$(if $(WITH_PG), (embedded PostgreSQL in $(EMBEDDED_PG); stop it with 'make pg-stop')),"
-	@echo "marts in schema analytics, business cases and charts in output/, report: output/report.html"
+	@echo "marts in schema analytics, per-person predictions in $$($(PY) -c 'from customer_intel.profile import project_var; print(project_var("predictions_schema"))').customer_predictions,"
+	@echo "business cases and charts in output/, report: output/report.html"
 
 docs: venv
 	$(WITH_PG) $(DBT) docs generate --target $(TARGET)

@@ -108,9 +108,22 @@ def profiles_path() -> Path:
     )
 
 
-def profile_name(project_dir: Path = PROJECT_ROOT) -> str:
+def _project(project_dir: Path) -> dict[str, Any]:
     with open(project_dir / "dbt_project.yml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["profile"]
+        return yaml.safe_load(fh) or {}
+
+
+def profile_name(project_dir: Path = PROJECT_ROOT) -> str:
+    return _project(project_dir)["profile"]
+
+
+def project_var(name: str, project_dir: Path = PROJECT_ROOT) -> Any:
+    """The value of dbt var ``name`` as ``dbt_project.yml`` sets it (its ``vars:``), the one place the scripts and
+    dbt share it. A ``--vars`` given to one dbt command is not seen here: settings both need belong in the file."""
+    variables = _project(project_dir).get("vars") or {}
+    if name not in variables:
+        raise ProfileError(f"dbt_project.yml: var '{name}' is not set under vars:")
+    return variables[name]
 
 
 def load_target(target: str | None = None, path: Path | None = None) -> Target:

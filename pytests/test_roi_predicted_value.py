@@ -12,7 +12,8 @@ from customer_intel import clv
 from customer_intel.roi import predicted_value
 from customer_intel.roi.errors import RoiError
 
-SETTINGS = predicted_value.ClvSettings(horizon_months=12, annual_discount_rate=0.10, gross_margin=0.25)
+SETTINGS = predicted_value.ClvSettings(horizon_months=12, annual_discount_rate=0.10, gross_margin=0.25,
+                                       churn_medium_from=0.95, churn_high_from=0.99)
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +27,11 @@ def computed(people) -> predicted_value.PredictedValue:
 
 
 def targets(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
-    """Hand-made targets with predictions: id → (monetary, predicted_revenue)."""
+    """Hand-made targets with predictions: id → (monetary, value given a purchase at the campaign)."""
     return pd.DataFrame([{
         "customer_unique_id": person, "rfm_segment": "At Risk", "favourite_category": "telefonia",
-        "monetary": monetary, "p_alive": 0.1, "predicted_clv": 0.25 * predicted, "predicted_revenue": predicted,
+        "monetary": monetary, "p_alive": 0.1, "predicted_clv": 0.01, "predicted_revenue": 0.04,
+        "value_given_purchase": predicted,
     } for person, (monetary, predicted) in values.items()])
 
 
@@ -107,7 +109,8 @@ def test_backtest_predictions_are_the_calibration_fit_over_the_holdout(computed,
     fit = clv.fit_mbgnbd(calibration["calibration_frequency"].astype(float),
                          calibration["calibration_recency"].astype(float),
                          calibration["calibration_tenure"].astype(float))
-    assert fit.params == pytest.approx(computed.calibration_fits["mbgnbd"].params, rel=1e-9)
+    assert computed.calibration_outcomes["mbgnbd"].state == "identified"
+    assert fit.params == pytest.approx(computed.calibration_outcomes["mbgnbd"].fit.params, rel=1e-9)
     predicted = clv.expected_purchases(fit, 183, calibration["calibration_frequency"].astype(float),
                                        calibration["calibration_recency"].astype(float),
                                        calibration["calibration_tenure"].astype(float))
@@ -118,22 +121,34 @@ def test_predicted_clv_is_margin_times_predicted_revenue(computed, people):
     predictions = computed.predictions
     assert predictions["customer_unique_id"].is_monotonic_increasing
     ordered = people.sort_values("customer_unique_id")
+    assert computed.choice.purchase_model == "mbgnbd" and computed.choice.spend_model == "gamma_gamma"
+    outcomes = computed.choice.outcomes
     direct = clv.predict_customers(
-        computed.full_fits["mbgnbd"], computed.full_fits["gamma_gamma"], ordered["frequency"], ordered["recency"],
+        outcomes["mbgnbd"].fit, outcomes["gamma_gamma"].fit, ordered["frequency"], ordered["recency"],
         ordered["tenure"], ordered["avg_repeat_purchase_value"].astype(float), horizon_months=12,
         gross_margin=0.25, annual_discount_rate=0.10)
     np.testing.assert_allclose(predictions["predicted_clv"], direct["predicted_clv"], rtol=1e-12)
+    np.testing.assert_allclose(predictions["predicted_clv_12m"], direct["predicted_clv"], rtol=1e-12)
     np.testing.assert_allclose(predictions["p_alive"], direct["p_alive"], rtol=1e-12)
-    assert not predictions.isna().any().any()
+    np.testing.assert_allclose(predictions["expected_spend_per_purchase"], direct["expected_spend"], rtol=1e-12)
+    always = [column for column in predictions.columns
+              if column not in ("expected_next_purchase_date", "avg_days_between_purchases")]
+    assert not predictions[always].isna().any().any()
 
 
 def test_segment_table_sums_the_people_of_each_segment():
     predictions = pd.DataFrame({
         "customer_unique_id": ["a", "b", "c"], "rfm_segment": ["X", "X", "Y"], "monetary": [100.0, 50.0, 30.0],
         "predicted_revenue": [40.0, 0.0, 20.0], "predicted_clv": [10.0, 0.0, 5.0], "p_alive": [0.9, 0.1, 0.5],
-        "expected_purchases": [0.4, 0.0, 0.2],
+        "expected_purchases_12m": [0.4, 0.0, 0.2], "p_purchase_90d": [0.3, 0.1, 0.02],
+        "churn_risk": ["low", "medium", "high"],
+        "expected_next_purchase_date": [pd.Timestamp("2018-10-01").date(), pd.Timestamp("2018-12-01").date(), None],
     })
     table = predicted_value.by_segment(predictions).set_index("rfm_segment")
+    assert table.loc["X", "avg_p_purchase_90d"] == pytest.approx(0.2)
+    assert table.loc["X", "share_low_churn_risk"] == 0.5 and table.loc["X", "share_high_churn_risk"] == 0.0
+    assert str(table.loc["X", "median_expected_next_purchase_date"]) == "2018-10-31"  # midway between the two
+    assert pd.isna(table.loc["Y", "median_expected_next_purchase_date"])
     assert table.loc["X", "people"] == 2 and table.loc["X", "revenue"] == 150.0
     assert table.loc["X", "avg_monetary"] == 75.0 and table.loc["X", "avg_predicted_clv"] == 5.0
     assert table.loc["X", "avg_p_alive"] == pytest.approx(0.5)
@@ -142,21 +157,47 @@ def test_segment_table_sums_the_people_of_each_segment():
 
 
 def test_parameter_table_has_every_fit(computed):
-    table = predicted_value.parameter_table(computed.calibration_fits, computed.full_fits)
+    table = predicted_value.parameter_table(computed.calibration_outcomes, computed.choice)
     assert set(zip(table["fit"], table["model"])) == {
         ("calibration", "mbgnbd"), ("calibration", "bgnbd"), ("full", "mbgnbd"), ("full", "bgnbd"),
         ("full", "gamma_gamma")}
     assert len(table) == 4 * 4 + 3
     gamma = table.loc[table["model"] == "gamma_gamma"]
     assert gamma["people"].unique().tolist() == [len(ROI_REPEAT_DAYS)]  # every hand-made repeat buyer
+    assert table["state"].unique().tolist() == ["identified"]
+    used = table.loc[table["used"], ["fit", "model"]].drop_duplicates()
+    assert used.values.tolist() == [["full", "mbgnbd"], ["full", "gamma_gamma"]]
 
 
-def test_no_repeat_buyer_is_a_one_line_roi_error(people):
+def test_without_repeat_buyers_the_segment_rates_stand_in_for_the_models(people):
     one_time = people.assign(frequency=0, recency=0, calibration_frequency=0, calibration_recency=0,
                              avg_repeat_purchase_value=float("nan"))
-    with pytest.raises(RoiError) as error:
-        predicted_value.compute(one_time, SETTINGS)
-    assert str(error.value).startswith("clv: mbgnbd: nobody in the summary has a repeat purchase")
+    # the reference rates: 2 of 100 At Risk people bought within 1 month, 5 within 3; Hibernating 0 of 50 at both
+    pooled = pd.DataFrame({"rfm_segment": ["At Risk", "At Risk", "Hibernating", "Hibernating"],
+                           "horizon_months": [1, 3, 1, 3], "people": [100, 100, 50, 50], "returned": [2, 5, 0, 0]})
+    result = predicted_value.compute(one_time, SETTINGS, pooled)
+    assert result.choice.purchase_model == "segment_rates" and result.choice.spend_model == "average_spend"
+    assert {o.state for o in result.choice.outcomes.values()} == {"not_fitted"}
+    assert "segments' measured return rates" in result.choice_text and "MBG/NBD is not fitted" in result.choice_text
+    assert result.backtest.unavailable
+    table = result.predictions.set_index("customer_unique_id")
+    at_risk = one_time.loc[one_time["rfm_segment"] == "At Risk", "customer_unique_id"]
+    other = one_time.loc[~one_time["rfm_segment"].isin(["At Risk", "Hibernating"]), "customer_unique_id"]
+    month = 365.25 / 12
+    # 30 days: the 1-month rate under a constant hazard; 365 days: the 3-month rate over 12 months
+    assert table.loc[at_risk, "p_purchase_30d"].tolist() == pytest.approx(
+        [1 - (1 - 0.02) ** (30 / month)] * len(at_risk))
+    assert table.loc[at_risk, "p_purchase_365d"].tolist() == pytest.approx(
+        [1 - (1 - 0.05) ** (365 / month / 3)] * len(at_risk))
+    assert table.loc[at_risk, "expected_purchases_12m"].tolist() == pytest.approx(
+        [-4 * math.log(0.95)] * len(at_risk))
+    # segments the mart does not measure take every segment's pooled rate: 5 of 150 within 3 months
+    assert table.loc[other, "p_purchase_90d"].tolist() == pytest.approx(
+        [1 - (1 - 5 / 150) ** (90 / month / 3)] * len(other))
+    revenue, purchases = one_time["monetary"].astype(float).sum(), len(one_time)
+    assert table["expected_spend_per_purchase"].unique().tolist() == pytest.approx([revenue / purchases])
+    assert table["p_alive"].isna().all() and table["expected_next_purchase_date"].isna().all()
+    assert table["value_given_purchase"].tolist() == pytest.approx([revenue / purchases] * len(table))
 
 
 def test_verdict_words():
@@ -192,4 +233,4 @@ def test_without_holdout_buyers_the_backtest_is_left_out_and_predictions_are_sti
     assert result.backtest.unavailable == (
         "nobody in the calibration period bought in the holdout, so there is nothing to check")
     assert result.backtest.table.empty and tuple(result.backtest.table.columns) == predicted_value.BACKTEST_COLUMNS
-    assert result.calibration_fits == {} and len(result.predictions) == len(people)
+    assert set(result.calibration_outcomes) == {"mbgnbd", "bgnbd"} and len(result.predictions) == len(people)

@@ -60,7 +60,8 @@ def test_affinity_reading_picks_the_strongest_lean(roi_marts):
 
 def test_break_even_wording():
     assert readings.break_even_text(0.0075, "success rate") == "it breaks even at a 0.75% success rate"
-    assert readings.break_even_text(None, "success rate") == "no success rate pays back the cost"
+    assert readings.break_even_text(None, "success rate") == (
+        "it never breaks even (no success rate pays back the cost)")
     assert readings.break_even_text(1.5, "success rate").startswith("it cannot pay back even at a 100%")
 
 
@@ -118,8 +119,27 @@ def test_report_says_when_there_is_no_backtest(roi_marts):
     results = cases.compute(roi_marts_object(roi_marts), load_assumptions(None, {"monte_carlo.runs": 500}))
     built = charts.build_charts(results)
     reading = next(chart.reading for chart in built if chart.name == "clv_backtest")
-    assert reading.startswith("No backtest on these data: the 27 people of the calibration period")
+    assert reading == ("No backtest on these data (27 people in the calibration period): nobody in the calibration "
+                       "period bought in the holdout, so there is nothing to check; so the predictions are untested "
+                       "here.")
     assert reading in render_report(results, built).replace("&#39;", "'")
+
+
+def test_report_names_the_model_used_and_why(roi_marts):
+    assumptions = load_assumptions(None, {"monte_carlo.runs": 100})
+    default = cases.compute(roi_marts_object(roi_marts), assumptions)
+    people, repeat = len(roi_marts["clv_inputs"]), int((roi_marts["clv_inputs"]["frequency"] > 0).sum())
+    sentence = (f"Predictions on {people:,} people, {repeat:,} of whom bought more than once use MBG/NBD with "
+                "Gamma-Gamma spend per purchase.")
+    assert default.predicted.choice_text == sentence and sentence in render_report(default, [])
+    one_time = {**roi_marts, "clv_inputs": roi_marts["clv_inputs"].assign(
+        frequency=0, recency=0, calibration_frequency=0, calibration_recency=0, avg_repeat_purchase_value=None)}
+    fallback = cases.compute(roi_marts_object(one_time), assumptions)
+    assert fallback.predicted.choice.purchase_model == "segment_rates"
+    html = render_report(fallback, [])
+    assert fallback.predicted.choice_text.startswith(f"Predictions on {people:,} people, 0 of whom bought more than "
+                                                     "once use the segments' measured return rates (no model)")
+    assert "MBG/NBD is not fitted (nobody in the summary has a repeat purchase" in html.replace("&#39;", "'")
 
 
 def test_report_says_the_day_after_the_last_purchase_only_when_it_is(roi_marts):

@@ -1,6 +1,8 @@
 """Win-back business case: formulas checked against numbers computed by hand."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -101,9 +103,13 @@ def test_no_break_even_when_the_incentive_eats_the_margin():
     assert win_back.break_even_success_rate(inputs) is None
 
 
-def test_break_even_above_one_means_unreachable():
+def test_a_campaign_that_needs_more_than_everyone_never_breaks_even():
+    # 100 per contact against 200 × 0.30 = 60 per reactivated: it would take 100 / 60 = 167 % of the targets
     inputs = WinBackInputs(people=100, avg_monetary=200, gross_margin=0.30, cost_per_contact=100.0)
-    assert win_back.break_even_success_rate(inputs) == pytest.approx(100 / 60)
+    assert win_back.break_even_success_rate(inputs) is None
+    assert win_back.net_profit(inputs, 1.0) < 0  # even everybody buying again does not pay
+    # exactly 100 %: 60 per contact breaks even only if every target buys
+    assert win_back.break_even_success_rate(replace(inputs, cost_per_contact=60.0)) == pytest.approx(1.0)
 
 
 def test_free_campaign_breaks_even_at_zero_and_has_no_roi():

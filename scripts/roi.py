@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from customer_intel.roi.assumptions.flags import add_flags, overrides_from  # noqa: E402
 from customer_intel.roi.errors import RoiError  # noqa: E402
 from customer_intel.roi.formatting import brl, percent  # noqa: E402
-from customer_intel.roi.predicted_value import MAIN_MODEL  # noqa: E402
 from customer_intel.roi.readings import headline_row  # noqa: E402
 from customer_intel.roi.run import DEFAULT_OUT, RunOutput, run  # noqa: E402
 
@@ -32,6 +31,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--assumptions", type=Path, help="YAML file overriding assumptions/roi_defaults.yml")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: output/)")
     parser.add_argument("--no-png", action="store_true", help="skip PNG copies of the charts")
+    parser.add_argument("--no-write-back", action="store_true",
+                        help="do not write the customer_predictions table into the warehouse (read-only access)")
     add_flags(parser.add_argument_group("common assumptions (override the file)"))
     return parser.parse_args(argv)
 
@@ -50,15 +51,18 @@ def print_summary(output: RunOutput) -> None:
     print(f"roi: welcome series: baseline {percent(results.welcome_series.baseline.rate)}, net "
           f"{brl(welcome['net_value_per_year'], 0)} a year at a {percent(welcome['improvement'])} improvement")
     backtest = results.predicted.backtest
-    contact = results.win_back_bases[results.assumptions.win_back.value_basis].contact_list
+    contact = results.win_back_bases[results.value_basis].contact_list
     if backtest.unavailable:
         checked = "no backtest"
     else:
-        totals, capture = backtest.totals[MAIN_MODEL], backtest.capture[MAIN_MODEL]
+        totals, capture = backtest.totals[backtest.model], backtest.capture[backtest.model]
         checked = (f"backtest {totals.predicted_purchases:,.0f} holdout purchases predicted vs "
                    f"{totals.actual_purchases:,.0f} actual, top decile holds {percent(capture.share, 1)} of the buyers")
-    print(f"roi: predicted CLV: {checked}; win-back contact list: best length {contact.best_length:,} of "
+    model = results.predicted.choice.purchase_model or "none"
+    print(f"roi: predicted CLV ({model}): {checked}; win-back contact list: best length {contact.best_length:,} of "
           f"{len(contact.table):,}")
+    if output.predictions_table:
+        print(f"roi: {len(results.predicted.predictions):,} predictions written to {output.predictions_table}")
     print(f"roi: {len(output.tables)} tables, {len(output.html_charts)} HTML charts, {len(output.png_charts)} PNGs")
     print(f"roi: report written to {output.report}")
 
@@ -67,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the tool; 0 on success, 2 with a one-line message for expected problems."""
     args = parse_args(argv)
     try:
-        output = run(args.target, args.assumptions, args.out, overrides_from(args), png=not args.no_png)
+        output = run(args.target, args.assumptions, args.out, overrides_from(args), png=not args.no_png,
+                     write_back=not args.no_write_back)
     except RoiError as exc:
         print(f"roi: {exc}", file=sys.stderr)
         return 2

@@ -7,10 +7,14 @@ Inputs are the per-person summary at a point in time (as the ``clv_inputs`` mart
 - ``purchase``: BG/NBD and MBG/NBD fits (``fit_bgnbd``, ``fit_mbgnbd``), ``p_alive``, ``expected_purchases``.
 - ``spend``: Gamma-Gamma fit on repeat buyers (``fit_gamma_gamma``) and ``expected_spend`` per purchase.
 - ``value``: ``predicted_clv`` (monthly discounting, defined in the module) and ``predict_customers`` (all columns).
+- ``next_purchase``: P(a purchase within t), the median time to the next purchase, and the value of a person given
+  a purchase now (``value_given_purchase``: what a reactivated buyer is worth).
+- ``selection``: each fit's state (identified, possibly with the declared penalty; degenerate; not fitted) and the
+  choice of the first identified model.
 - ``backtest``: holdout comparison tables and the top-decile capture.
 - ``contact_list``: the contact list length that maximises expected net profit.
 - ``errors``: ``ClvError``, raised with a one-line message for data a model cannot fit, a fit that does not
-  converge or an input that is not valid; no function returns a NaN.
+  converge (with ``require_convergence``) or an input that is not valid; no function returns a NaN.
 
 Tests: ``pytests/test_clv_*.py`` (CDNOW reference figures, agreement with the ``lifetimes`` package on generated data).
 """

@@ -63,6 +63,12 @@ class Results:
     predicted: predicted_value.PredictedValue
     win_back_bases: dict[str, WinBackBasis]  # historical and predicted value basis, side by side
 
+    @property
+    def value_basis(self) -> str:
+        """The value basis the win-back case uses: the chosen one, or historical when there are no predictions."""
+        chosen = self.assumptions.win_back.value_basis
+        return chosen if chosen in self.win_back_bases else "historical"
+
 
 @dataclass(frozen=True)
 class WinBackBasis:
@@ -90,7 +96,7 @@ def win_back_bases(marts: Marts, assumptions: Assumptions,
     organic = targets_organic_rate(marts, assumptions)
     segment_rates = segment_moves.segment_rates(marts.segment_reactivation_pooled, settings.campaign_window_months)
     bases = {}
-    for basis in predicted_value.VALUE_BASES:
+    for basis in predicted_value.VALUE_BASES if predicted.available else ("historical",):
         avg_value = float(predicted_value.value_if_reactivated(targets, basis).mean()) if people else 0.0
         inputs = win_back.WinBackInputs(people=people, avg_monetary=avg_value, gross_margin=settings.gross_margin,
                                         cost_per_contact=settings.cost_per_contact, fixed_cost=settings.fixed_cost,
@@ -191,16 +197,20 @@ def welcome_series_case(marts: Marts, assumptions: Assumptions) -> WelcomeSeries
 def compute(marts: Marts, assumptions: Assumptions) -> Results:
     """Everything the CSVs, charts and report show."""
     win_back.summarise_targets(marts.win_back_targets, marts.clv)  # an empty mart stops here, before any model fit
+    clv_settings = assumptions.clv
     predicted = predicted_value.compute(marts.clv_people, predicted_value.ClvSettings(
-        horizon_months=assumptions.clv.horizon_months, annual_discount_rate=assumptions.clv.annual_discount_rate,
-        gross_margin=assumptions.win_back.gross_margin))
+        horizon_months=clv_settings.horizon_months, annual_discount_rate=clv_settings.annual_discount_rate,
+        gross_margin=assumptions.win_back.gross_margin, penalty=clv_settings.penalty,
+        churn_medium_from=clv_settings.churn_risk_medium_from, churn_high_from=clv_settings.churn_risk_high_from,
+    ), marts.segment_reactivation_pooled)
     bases = win_back_bases(marts, assumptions, predicted)
+    basis = assumptions.win_back.value_basis if assumptions.win_back.value_basis in bases else "historical"
     return Results(
         as_of_date=marts.totals.as_of_date,
         target_name=marts.target_name,
         marts=marts,
         assumptions=assumptions,
-        win_back=win_back_case(marts, assumptions, bases[assumptions.win_back.value_basis].avg_value),
+        win_back=win_back_case(marts, assumptions, bases[basis].avg_value),
         welcome_series=welcome_series_case(marts, assumptions),
         predicted=predicted,
         win_back_bases=bases,
@@ -239,7 +249,7 @@ def simulation_table(results: Results) -> pd.DataFrame:
 
 def value_basis_table(results: Results) -> pd.DataFrame:
     """The win-back case under both value bases side by side: one row per basis (the chosen one marked)."""
-    chosen = results.assumptions.win_back.value_basis
+    chosen = results.value_basis
     rows = []
     for basis, case in results.win_back_bases.items():
         headline = headline_row(case.scenarios)
@@ -250,6 +260,7 @@ def value_basis_table(results: Results) -> pd.DataFrame:
             "avg_value": case.avg_value,
             "success_rate": float(headline["success_rate"]),
             "net_profit_contacting_all": float(headline["net_profit"]),
+            "break_even_success_rate": case.break_even_success_rate,
             "optimal_list_length": case.contact_list.best_length,
             "optimal_list_net_profit": case.contact_list.best_net_profit,
         })

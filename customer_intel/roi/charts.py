@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from customer_intel.roi import predicted_value, readings, segment_moves, sensitivity, win_back
+from customer_intel.roi import predicted_value, predictive_profile, readings, segment_moves, sensitivity, win_back
 from customer_intel.roi.cases import Results
 from customer_intel.roi.formatting import brl, percent
 
@@ -26,7 +26,7 @@ TOP_CATEGORIES = 12
 TOP_STATES = 10
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 MAIN_MODEL = predicted_value.MAIN_MODEL
-MODEL_LABELS = {"mbgnbd": "MBG/NBD", "bgnbd": "BG/NBD", "gamma_gamma": "Gamma-Gamma"}
+MODEL_LABELS = predictive_profile.MODEL_LABELS
 
 
 @dataclass(frozen=True)
@@ -314,19 +314,22 @@ def clv_backtest_chart(results: Results) -> Chart:
     title = f"Backtest: holdout purchases per person, predicted vs actual ({predicted.backtest.holdout_days} days)"
     if predicted.backtest.unavailable:
         figure = go.Figure()
-        figure.add_annotation(text="no backtest: the calibration period could not be fitted", showarrow=False,
+        figure.add_annotation(text="no backtest on these data", showarrow=False,
                               xref="paper", yref="paper", x=0.5, y=0.5)
         reading = readings.clv_backtest_unavailable(predicted.backtest)
         return Chart("clv_backtest", title, styled(figure, title), reading)
     table = predicted.backtest.table
     rows = table.loc[table["table"] == "by_calibration_repeat_purchases"]
-    main = rows.loc[rows["model"] == MAIN_MODEL]
+    checked = predicted.backtest.model
+    main = rows.loc[rows["model"] == checked]
     figure = go.Figure([go.Bar(name="Actual", x=main["group"], y=main["actual_mean"], marker_color="#adb5bd",
                                customdata=main[["people"]],
                                hovertemplate="%{x} repeat purchases: %{y:.3f} actual per person "
                                              "(%{customdata[0]:,} people)<extra></extra>")])
     for model, colour, dash in ((MAIN_MODEL, NEUTRAL, "solid"), ("bgnbd", "#f08c00", "dot")):
         line = rows.loc[rows["model"] == model]
+        if line.empty:  # a model the calibration period does not identify is not compared
+            continue
         figure.add_trace(go.Scatter(name=f"Predicted ({MODEL_LABELS[model]})", x=line["group"],
                                     y=line["predicted_mean"], mode="lines+markers",
                                     line={"color": colour, "dash": dash},
@@ -334,9 +337,9 @@ def clv_backtest_chart(results: Results) -> Chart:
     figure.update_layout(xaxis_title="repeat purchases in the calibration period", xaxis_type="category",
                          yaxis_title="holdout purchases per person", legend={"orientation": "h", "y": -0.2})
     calibration_end = pd.Timestamp(results.marts.clv_people["calibration_end_date"].iloc[0])
-    reading = readings.clv_backtest(predicted.backtest, MAIN_MODEL,
-                                    predicted_value.verdict(predicted.backtest.totals[MAIN_MODEL],
-                                                            predicted.backtest.capture[MAIN_MODEL]),
+    reading = readings.clv_backtest(predicted.backtest, checked,
+                                    predicted_value.verdict(predicted.backtest.totals[checked],
+                                                            predicted.backtest.capture[checked]),
                                     calibration_end)
     return Chart("clv_backtest", title, styled(figure, title), reading)
 

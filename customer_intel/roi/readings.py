@@ -5,6 +5,7 @@ import pandas as pd
 
 from customer_intel.roi.formatting import brl, count, percent
 from customer_intel.roi.monte_carlo import SimulationSummary
+from customer_intel.roi.predictive_profile import MODEL_LABELS
 
 
 def headline_row(scenarios: pd.DataFrame) -> pd.Series:
@@ -68,7 +69,7 @@ def cohort_retention(baseline) -> str:
 def break_even_text(rate: float | None, what: str) -> str:
     """A break-even value in words: reachable, above 100 %, or impossible."""
     if rate is None:
-        return f"no {what} pays back the cost"
+        return f"it never breaks even (no {what} pays back the cost)"
     if rate > 1:
         return f"it cannot pay back even at a 100% {what} (break-even {percent(rate)})"
     return f"it breaks even at a {percent(rate)} {what}"
@@ -137,7 +138,8 @@ def clv_backtest(backtest, model: str, verdict: str, calibration_end) -> str:
     error = totals.relative_error
     off = "" if error is None else f" ({'+' if error >= 0 else ''}{percent(error, 1)})"
     return (
-        f"Fitted on the {count(backtest.people)} people who bought before {calibration_end:%Y-%m-%d}, the model "
+        f"Fitted on the {count(backtest.people)} people who bought before {calibration_end:%Y-%m-%d}, "
+        f"{MODEL_LABELS[model]} "
         f"predicted {count(totals.predicted_purchases, 0)} purchases in the {backtest.holdout_days}-day holdout "
         f"against {count(totals.actual_purchases, 0)} actual{off}, and its top decile of predicted purchases holds "
         f"{percent(capture.share, 1)} of the {count(capture.holdout_buyers)} holdout buyers "
@@ -147,8 +149,8 @@ def clv_backtest(backtest, model: str, verdict: str, calibration_end) -> str:
 
 def clv_backtest_unavailable(backtest) -> str:
     """Why there is no backtest."""
-    return (f"No backtest on these data: the {count(backtest.people)} people of the calibration period could not be "
-            f"fitted ({backtest.unavailable}), so the predictions are untested here.")
+    return (f"No backtest on these data ({count(backtest.people)} people in the calibration period): "
+            f"{backtest.unavailable}; so the predictions are untested here.")
 
 
 # --- How segments move ------------------------------------------------------------------------------------------

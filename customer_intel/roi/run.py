@@ -16,7 +16,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from customer_intel.profile import PROJECT_ROOT, ProfileError, load_target
-from customer_intel.roi import cases, charts, predicted_value, segment_moves
+from customer_intel.roi import cases, charts, predicted_value, predictions_table, predictive_profile, segment_moves
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.errors import RoiError
 from customer_intel.roi.marts import read_marts
@@ -35,6 +35,7 @@ class RunOutput:
     html_charts: list[Path] = field(default_factory=list)
     png_charts: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    predictions_table: str | None = None  # schema.table written in the warehouse, None when not written
 
 
 def result_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
@@ -60,11 +61,11 @@ def result_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
 def predicted_value_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
     """The predicted lifetime value's tables and the win-back contact list (chosen value basis)."""
     predicted = results.predicted
-    chosen = results.win_back_bases[results.assumptions.win_back.value_basis]
+    chosen = results.win_back_bases[results.value_basis]
     return {
-        "clv_predictions": predicted.predictions[list(predicted_value.PREDICTION_COLUMNS)],
+        "clv_predictions": predicted.predictions[list(predictive_profile.PROFILE_COLUMNS)],
         "clv_by_segment": predicted.by_segment,
-        "clv_model_parameters": predicted_value.parameter_table(predicted.calibration_fits, predicted.full_fits),
+        "clv_model_parameters": predicted_value.parameter_table(predicted.calibration_outcomes, predicted.choice),
         "clv_backtest": predicted.backtest.table,
         "win_back_contact_list": chosen.contact_list.table,
         "win_back_value_bases": cases.value_basis_table(results),
@@ -109,15 +110,23 @@ def run(
     out_dir: Path = DEFAULT_OUT,
     overrides: Mapping[str, Any] | None = None,
     png: bool = True,
+    write_back: bool = True,
 ) -> RunOutput:
-    """The whole tool; expected problems raise RoiError with a one-line message."""
+    """The whole tool; expected problems raise RoiError with a one-line message. ``write_back``: replace the
+    warehouse's customer_predictions table with this run's predictions (off for read-only users)."""
     assumptions = load_assumptions(assumptions_path, overrides)
-    results = cases.compute(read_marts(select_target(target_name)), assumptions)
+    target = select_target(target_name)
+    results = cases.compute(read_marts(target), assumptions)
     prepare_out_dir(out_dir)
     figures = charts.build_charts(results)
     output = RunOutput(results=results, report=out_dir / "report.html")
-    if results.predicted.backtest.unavailable:
-        output.notices.append(f"clv: no backtest ({results.predicted.backtest.unavailable})")
+    predicted = results.predicted
+    if predicted.choice.purchase_model != predicted_value.MAIN_MODEL:
+        output.notices.append(f"clv: {predicted.choice_text}")
+    if predicted.backtest.unavailable:
+        output.notices.append(f"clv: no backtest ({predicted.backtest.unavailable})")
+    if results.value_basis != assumptions.win_back.value_basis:
+        output.notices.append("win-back: no predictions, so the historical value basis is used")
     output.tables = write_tables(results, out_dir)
     output.html_charts = charts.write_html(figures, out_dir / "charts")
     if png:
@@ -127,4 +136,8 @@ def run(
     if not output.png_charts:
         remove_stale_pngs(figures, out_dir / "charts")
     output.report.write_text(render_report(results, figures), encoding="utf-8")
+    if write_back and predicted.available:
+        predictions_table.write_customer_predictions(
+            target, predicted.predictions[list(predictions_table.column_names())])
+        output.predictions_table = predictions_table.qualified_name()
     return output

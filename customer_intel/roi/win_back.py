@@ -135,18 +135,18 @@ def project(inputs: WinBackInputs, success_rate: float) -> WinBackOutcome:
 
 
 def break_even_success_rate(inputs: WinBackInputs) -> float | None:
-    """The success rate at which net profit is zero; None if no rate can pay back (incentive ≥ margin).
-
-    The result can exceed 1: the campaign then cannot pay back even if every target buys again.
-    """
+    """The success rate at which net profit is zero; None when the campaign never breaks even: no success rate up
+    to 100 % pays back (the value of a reactivated customer is too small for the cost, or the incentive eats the
+    margin)."""
     organic_margin = inputs.people * inputs.organic_rate * inputs.avg_monetary * inputs.gross_margin
     upfront_cost = inputs.people * inputs.cost_per_contact + inputs.fixed_cost + organic_margin
     margin_per_reactivated = inputs.avg_monetary * inputs.gross_margin - inputs.incentive_per_reactivated
     if upfront_cost == 0:
         return 0.0 if margin_per_reactivated >= 0 else None
-    if margin_per_reactivated <= 0:
+    if margin_per_reactivated <= 0 or inputs.people == 0:
         return None
-    return upfront_cost / (inputs.people * margin_per_reactivated)
+    rate = upfront_cost / (inputs.people * margin_per_reactivated)
+    return rate if rate <= 1 else None
 
 
 def scenario_table(inputs: WinBackInputs, success_rates: tuple[float, ...]) -> pd.DataFrame:

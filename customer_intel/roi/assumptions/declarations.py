@@ -19,6 +19,7 @@ from customer_intel.roi.assumptions.kinds import (
     FACTORS,
     MONEY,
     MONEYS,
+    NON_NEGATIVE,
     OPTIONAL_MONEY,
     RATE,
     RATES,
@@ -149,6 +150,10 @@ ASSUMPTIONS = (
     # --- clv (predicted lifetime value) -----------------------------------------------------------------------------
     Assumption("clv.horizon_months", COUNT, "Months ahead the predicted lifetime value covers"),
     Assumption("clv.annual_discount_rate", RATE, "Annual rate future margin is discounted at (monthly)"),
+    Assumption("clv.penalty", NON_NEGATIVE,
+               "L2 penalty on the log shape parameters, used only to refit a model the data cannot identify"),
+    Assumption("clv.churn_risk.medium_from", RATE, "Churn risk is medium from this P(no purchase in 90 days)"),
+    Assumption("clv.churn_risk.high_from", RATE, "Churn risk is high from this P(no purchase in 90 days)"),
 )
 
 BY_KEY: dict[str, Assumption] = {assumption.key: assumption for assumption in ASSUMPTIONS}

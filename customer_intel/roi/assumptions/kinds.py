@@ -137,6 +137,7 @@ OPTIONAL_MONEY = Kind("optional_money", lambda name, value: None if value is Non
 AUTO_OR_NUMBER = Kind("auto_or_number", check_auto_or_number, "float | None", formatting.count, float,
                       none_text="auto (measured)")
 UNCERTAINTY = Kind("uncertainty", None, "dict[str, Distribution]", str)
+NON_NEGATIVE = Kind("non_negative", check_money, "float", lambda value: f"{value:g}", float)
 # Predicted lifetime value: the value of a reactivated win-back customer.
 WIN_BACK_VALUE_BASES = ("historical", "predicted")
 WIN_BACK_VALUE_BASIS = Kind(

@@ -134,6 +134,13 @@ def check_only_with(checked: Mapping[str, Any]) -> None:
             raise RoiError(f"assumptions: {assumption.key} is only used with {sibling}: {wanted}")
 
 
+def check_ordered(checked: Mapping[str, Any]) -> None:
+    """Thresholds that must rise: the churn-risk bands."""
+    low, high = "clv.churn_risk.medium_from", "clv.churn_risk.high_from"
+    if not checked[low] < checked[high]:
+        raise RoiError(f"assumptions: {low} must be below {high} (got {checked[low]!r} and {checked[high]!r})")
+
+
 def with_scenario_defaults(uncertainty: dict[str, Distribution], section: str,
                            checked: Mapping[str, Any]) -> dict[str, Distribution]:
     """The scenario input (success rate / improvement) is always uncertain: uniform over the scenarios if unset."""
@@ -149,6 +156,7 @@ def validate(merged: Mapping[str, Any], sources: tuple[str, ...] = ()) -> Assump
     check_known_keys(flat)
     checked = check_fields(flat)
     check_only_with(checked)
+    check_ordered(checked)
     sections = {}
     for section in SECTIONS:
         values = {}
