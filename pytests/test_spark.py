@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import (
-    MART_KEYS, RFM_SCHEMES, duckdb_warehouse_env, load_and_build, query_warehouse_many, run_dbt, run_script,
-    snapshot_marts, spark_warehouse_env,
+    MART_KEYS, RFM_SCHEMES, duckdb_warehouse_env, load_and_build, query_warehouse, query_warehouse_many, run_dbt,
+    run_script, snapshot_marts, spark_warehouse_env,
 )
 from customer_intel.profile import ProfileError, load_target
 
@@ -194,3 +194,20 @@ def test_roi_on_spark_writes_duckdbs_business_cases(spark_run, duckdb_builds, tm
         if name == "business_case_summary.csv":  # names the target it read
             duck_lines = [line.replace(",target,duckdb", ",target,spark") for line in duck_lines]
         assert spark_lines == duck_lines, name
+
+
+def test_customer_predictions_on_spark_equal_duckdbs(spark_run, duckdb_builds, tmp_path):
+    """roi.py wrote the same per-person predictions into Spark's warehouse as into DuckDB's (same marts)."""
+    from customer_intel.roi.predictive_profile import PROFILE_COLUMNS
+
+    assert spark_run.roi.returncode == 0, spark_run.roi.stderr[-3000:]
+    sql = (f"select {', '.join(PROFILE_COLUMNS)} from predictions.customer_predictions "
+           "order by customer_unique_id")
+    duck_env = duckdb_builds[list(spark_run.builds)[-1]][1]
+    run_script("roi.py", "--target", "duckdb", "--out", str(tmp_path / "out"), "--no-png", env=duck_env)
+    spark = query_warehouse(spark_run.env, sql)
+    duck = query_warehouse(duck_env, sql)
+    assert len(spark) == len(duck) > 0
+    for spark_row, duck_row in zip(spark, duck):  # dates, labels and nulls equal; numbers to the last digits
+        assert list(spark_row) == [pytest.approx(value, rel=1e-12) if isinstance(value, float) else value
+                                   for value in duck_row]
