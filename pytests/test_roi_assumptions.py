@@ -9,7 +9,7 @@ import pytest
 from customer_intel.roi import assumptions
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.errors import RoiError
-from customer_intel.roi.monte_carlo import Distribution
+from customer_intel.roi.methods.monte_carlo import Distribution
 
 
 def write(tmp_path: Path, text: str) -> Path:

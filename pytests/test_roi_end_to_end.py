@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from conftest import PROJECT_ROOT, query_warehouse, run_script, summary_from_files
-from customer_intel.roi.predictive_profile import PROFILE_COLUMNS
+from customer_intel.roi.cases.predictive_profile import PROFILE_COLUMNS
 
 pytestmark = pytest.mark.slow
 

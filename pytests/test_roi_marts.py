@@ -9,6 +9,7 @@ import pytest
 
 from customer_intel.profile import load_target
 from customer_intel.roi import cases
+from customer_intel.roi.presentation import tables
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.errors import RoiError
 from customer_intel.roi.marts import MART_COLUMNS, read_marts
@@ -62,11 +63,11 @@ def test_postgres_gives_the_same_marts_and_results(roi_duckdb_env, roi_postgres_
     assumptions = load_assumptions()
     duckdb_results = cases.compute(from_duckdb, assumptions)
     postgres_results = cases.compute(from_postgres, assumptions)
-    summary_duckdb = cases.summary_table(duckdb_results).iloc[2:]  # rows 0-1: as-of date and target name
-    summary_postgres = cases.summary_table(postgres_results).iloc[2:]
+    summary_duckdb = tables.summary_table(duckdb_results).iloc[2:]  # rows 0-1: as-of date and target name
+    summary_postgres = tables.summary_table(postgres_results).iloc[2:]
     assert summary_duckdb["value"].astype(float).tolist() == pytest.approx(
         summary_postgres["value"].astype(float).tolist())
-    pd.testing.assert_frame_equal(cases.simulation_table(duckdb_results), cases.simulation_table(postgres_results))
+    pd.testing.assert_frame_equal(tables.simulation_table(duckdb_results), tables.simulation_table(postgres_results))
 
 
 def test_missing_mart_says_run_dbt_build(roi_duckdb_env, use_env):

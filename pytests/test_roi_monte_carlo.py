@@ -6,10 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from customer_intel.roi import monte_carlo, sensitivity, win_back
+from customer_intel.roi.cases import win_back
+from customer_intel.roi.methods import monte_carlo, sensitivity
 from customer_intel.roi.assumptions import domains
-from customer_intel.roi.monte_carlo import Distribution
-from customer_intel.roi.win_back import WinBackInputs
+from customer_intel.roi.methods.monte_carlo import Distribution
+from customer_intel.roi.cases.win_back import WinBackInputs
 
 INPUTS = WinBackInputs(people=23_711, avg_monetary=265.26, gross_margin=0.25, cost_per_contact=0.50)
 UNCERTAIN = {

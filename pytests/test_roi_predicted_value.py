@@ -9,7 +9,8 @@ import pytest
 
 from conftest import ROI_CALIBRATION_END, ROI_REPEAT_DAYS, make_roi_marts, roi_clv_people, roi_purchase_days
 from customer_intel import clv
-from customer_intel.roi import predicted_value
+from customer_intel.roi.cases import backtest, contact_list, predicted_value
+from customer_intel.roi.presentation import predicted_value as presented
 from customer_intel.roi.errors import RoiError
 
 SETTINGS = predicted_value.ClvSettings(horizon_months=12, annual_discount_rate=0.10, gross_margin=0.25,
@@ -38,16 +39,16 @@ def targets(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
 def test_contact_list_ranks_by_expected_value_and_stops_where_a_contact_no_longer_pays():
     frame = targets({"a": (100.0, 10.0), "b": (30.0, 80.0), "c": (50.0, 20.0), "d": (40.0, 5.0)})
     # historical: 0.1 × value × 0.5 = a 5, b 1.5, c 2.5, d 2 against a cost of 2: a and c pay, d only breaks even
-    result = predicted_value.contact_list(frame, "historical", 0.1, {}, 0.5, 2.0)
+    result = contact_list.contact_list(frame, "historical", 0.1, {}, 0.5, 2.0)
     assert result.table["customer_unique_id"].tolist() == ["a", "c", "d", "b"]
     assert result.table["expected_incremental_value"].tolist() == pytest.approx([5.0, 2.5, 2.0, 1.5])
     assert result.table["cumulative_net_profit"].tolist() == pytest.approx([3.0, 3.5, 3.5, 3.0])
     assert result.best_length == 2 and result.best_net_profit == pytest.approx(3.5)
     assert result.table["in_optimal_list"].tolist() == [True, True, False, False]
     assert result.table["rank"].tolist() == [1, 2, 3, 4]
-    assert tuple(result.table.columns) == predicted_value.CONTACT_COLUMNS
+    assert tuple(result.table.columns) == contact_list.CONTACT_COLUMNS
     # predicted: b 4, c 1, a 0.5, d 0.25: only b pays
-    predicted = predicted_value.contact_list(frame, "predicted", 0.1, {}, 0.5, 2.0)
+    predicted = contact_list.contact_list(frame, "predicted", 0.1, {}, 0.5, 2.0)
     assert predicted.table["customer_unique_id"].tolist() == ["b", "c", "a", "d"]
     assert predicted.best_length == 1 and predicted.best_net_profit == pytest.approx(2.0)
 
@@ -56,7 +57,7 @@ def test_contact_list_subtracts_the_organic_return_rate_of_each_persons_segment(
     frame = targets({"a": (100.0, 1.0), "b": (100.0, 1.0), "c": (100.0, 1.0), "d": (100.0, 1.0)}).assign(
         rfm_segment=["At Risk", "Hibernating", "Champions", "Lost"])
     rates = {"At Risk": 0.04, "Hibernating": 0.01, "Champions": 0.12}  # Lost is not measured: organic 0
-    result = predicted_value.contact_list(frame, "historical", 0.1, rates, 0.5, 2.0)
+    result = contact_list.contact_list(frame, "historical", 0.1, rates, 0.5, 2.0)
     # (0.1 - organic) × 100 × 0.5: d 5, b 4.5, a 3, c -1 (buys more often on its own than the campaign would make it)
     assert result.table["customer_unique_id"].tolist() == ["d", "b", "a", "c"]
     assert result.table["organic_rate"].tolist() == pytest.approx([0.0, 0.01, 0.04, 0.12])
@@ -66,16 +67,16 @@ def test_contact_list_subtracts_the_organic_return_rate_of_each_persons_segment(
 
 def test_contact_list_ties_are_broken_by_customer_id():
     frame = targets({"z": (10.0, 1.0), "m": (10.0, 1.0), "a": (10.0, 1.0)})
-    result = predicted_value.contact_list(frame, "historical", 0.5, {}, 1.0, 0.0)
+    result = contact_list.contact_list(frame, "historical", 0.5, {}, 1.0, 0.0)
     assert result.table["customer_unique_id"].tolist() == ["a", "m", "z"]
 
 
 def test_unknown_value_basis_and_missing_target_are_one_line_errors():
     with pytest.raises(RoiError, match="win_back.value_basis must be one of historical, predicted"):
-        predicted_value.value_if_reactivated(targets({"a": (1.0, 1.0)}), "average")
+        contact_list.value_if_reactivated(targets({"a": (1.0, 1.0)}), "average")
     predictions = targets({"a": (1.0, 1.0)})
     with pytest.raises(RoiError, match="1 win-back target"):
-        predicted_value.targets_with_predictions(pd.DataFrame({"customer_unique_id": ["a", "b"]}), predictions)
+        contact_list.targets_with_predictions(pd.DataFrame({"customer_unique_id": ["a", "b"]}), predictions)
 
 
 def test_backtest_counts_agree_with_the_hand_made_purchase_days(computed):
@@ -157,7 +158,7 @@ def test_segment_table_sums_the_people_of_each_segment():
 
 
 def test_parameter_table_has_every_fit(computed):
-    table = predicted_value.parameter_table(computed.calibration_outcomes, computed.choice)
+    table = presented.parameter_table(computed)
     assert set(zip(table["fit"], table["model"])) == {
         ("calibration", "mbgnbd"), ("calibration", "bgnbd"), ("full", "mbgnbd"), ("full", "bgnbd"),
         ("full", "gamma_gamma")}
@@ -178,7 +179,8 @@ def test_without_repeat_buyers_the_segment_rates_stand_in_for_the_models(people)
     result = predicted_value.compute(one_time, SETTINGS, pooled)
     assert result.choice.purchase_model == "segment_rates" and result.choice.spend_model == "average_spend"
     assert {o.state for o in result.choice.outcomes.values()} == {"not_fitted"}
-    assert "segments' measured return rates" in result.choice_text and "MBG/NBD is not fitted" in result.choice_text
+    sentence = presented.choice_sentence(result)
+    assert "segments' measured return rates" in sentence and "MBG/NBD is not fitted" in sentence
     assert result.backtest.unavailable
     table = result.predictions.set_index("customer_unique_id")
     at_risk = one_time.loc[one_time["rfm_segment"] == "At Risk", "customer_unique_id"]
@@ -204,33 +206,31 @@ def test_verdict_words():
     close = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=105.0)
     # top decile = 10 of 100 people; 12 of 20 buyers in it = 60 % = 6 × the 10 % a random tenth holds
     assert clv.TopDecileCapture(100, 10, 20, 12).lift == pytest.approx(6.0)
-    assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 12)) == (
+    assert presented.verdict(close, clv.TopDecileCapture(100, 10, 20, 12)) == (
         "accurate in total, ranks people well")
-    assert predicted_value.verdict(close, clv.TopDecileCapture(100, 10, 20, 6)) == (
+    assert presented.verdict(close, clv.TopDecileCapture(100, 10, 20, 6)) == (
         "accurate in total, ranks people better than chance, loosely")
     rough = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=80.0)
-    assert predicted_value.verdict(rough, clv.TopDecileCapture(100, 10, 20, 3)) == (
+    assert presented.verdict(rough, clv.TopDecileCapture(100, 10, 20, 3)) == (
         "roughly right in total, ranks people little better than chance")
     off = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=140.0)
-    assert predicted_value.verdict(off, clv.TopDecileCapture(100, 10, 20, 12)).startswith("off in total")
+    assert presented.verdict(off, clv.TopDecileCapture(100, 10, 20, 12)).startswith("off in total")
 
 
 def test_backtest_reading_quotes_the_backtest(computed):
-    from customer_intel.roi import readings
-
-    backtest = computed.backtest
-    totals, capture = backtest.totals["mbgnbd"], backtest.capture["mbgnbd"]
-    text = readings.clv_backtest(backtest, "mbgnbd", predicted_value.verdict(totals, capture),
-                                 pd.Timestamp(ROI_CALIBRATION_END))
-    assert text.startswith(f"Fitted on the {backtest.people} people who bought before 2017-04-01")
+    checked = computed.backtest
+    totals, capture = checked.totals["mbgnbd"], checked.capture["mbgnbd"]
+    assert checked.calibration_end == pd.Timestamp(ROI_CALIBRATION_END)
+    text = presented.backtest_reading(computed, "mbgnbd")
+    assert text.startswith(f"Fitted on the {checked.people} people who bought before 2017-04-01, MBG/NBD predicted")
     assert f"against {int(totals.actual_purchases)} actual" in text and "183-day holdout" in text
     assert f"of the {capture.holdout_buyers} holdout buyers" in text
-    assert text.endswith(predicted_value.verdict(totals, capture) + ".")
+    assert text.endswith(presented.verdict(totals, capture) + ".")
 
 
 def test_without_holdout_buyers_the_backtest_is_left_out_and_predictions_are_still_made(people):
     result = predicted_value.compute(people.assign(holdout_purchases=0), SETTINGS)
     assert result.backtest.unavailable == (
         "nobody in the calibration period bought in the holdout, so there is nothing to check")
-    assert result.backtest.table.empty and tuple(result.backtest.table.columns) == predicted_value.BACKTEST_COLUMNS
+    assert result.backtest.table.empty and tuple(result.backtest.table.columns) == backtest.BACKTEST_COLUMNS
     assert set(result.calibration_outcomes) == {"mbgnbd", "bgnbd"} and len(result.predictions) == len(people)

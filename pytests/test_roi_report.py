@@ -7,12 +7,14 @@ import pytest
 
 from conftest import roi_marts_object
 
-from customer_intel.roi import cases, charts, readings
+from customer_intel.roi import cases
+from customer_intel.roi.presentation import charts, readings
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.formatting import brl, count, percent
 
-from customer_intel.roi.monte_carlo import SimulationSummary
-from customer_intel.roi.report import render_report
+from customer_intel.roi.methods.monte_carlo import SimulationSummary
+from customer_intel.roi.presentation.predicted_value import choice_sentence
+from customer_intel.roi.presentation.report import render_report
 
 
 @pytest.fixture
@@ -105,12 +107,18 @@ def test_report_states_data_date_assumptions_and_results(results):
         assert text in html, text
 
 
-def test_report_carries_the_note_on_the_segment_method(results):
+def test_report_carries_the_note_on_the_segment_method(results, roi_marts):
     html = render_report(results, charts.build_charts(results))
     assert "<h2>About the segments</h2>" in html
-    for text in ("its recency score was inverted", "ordered by value", "115 days", "370 days",
+    for text in ("its recency score was inverted", "ordered by value",
                  "dormant Champions does not hold", "rfm_scheme: reference"):
         assert text in html, text
+    # the note's figure comes from this run's targets, computed here from the hand-made mart
+    targets = results.win_back.targets
+    days = float(roi_marts["win_back_targets"]["days_since_last_purchase"].astype(float).mean())
+    assert (f"Here the win-back targets ({', '.join(targets.by_segment['rfm_segment'])}: {targets.people:,} people) "
+            f"last bought on average {days:,.0f} days before the as-of date.") in html
+    assert "115 days" not in html and "23,472" not in html  # no figure of other data
     assert html.index("About the segments") < html.index("<h2>Assumptions</h2>")
 
 
@@ -131,14 +139,15 @@ def test_report_names_the_model_used_and_why(roi_marts):
     people, repeat = len(roi_marts["clv_inputs"]), int((roi_marts["clv_inputs"]["frequency"] > 0).sum())
     sentence = (f"Predictions on {people:,} people, {repeat:,} of whom bought more than once use MBG/NBD with "
                 "Gamma-Gamma spend per purchase.")
-    assert default.predicted.choice_text == sentence and sentence in render_report(default, [])
+    assert choice_sentence(default.predicted) == sentence and sentence in render_report(default, [])
     one_time = {**roi_marts, "clv_inputs": roi_marts["clv_inputs"].assign(
         frequency=0, recency=0, calibration_frequency=0, calibration_recency=0, avg_repeat_purchase_value=None)}
     fallback = cases.compute(roi_marts_object(one_time), assumptions)
     assert fallback.predicted.choice.purchase_model == "segment_rates"
     html = render_report(fallback, [])
-    assert fallback.predicted.choice_text.startswith(f"Predictions on {people:,} people, 0 of whom bought more than "
-                                                     "once use the segments' measured return rates (no model)")
+    assert choice_sentence(fallback.predicted).startswith(
+        f"Predictions on {people:,} people, 0 of whom bought more than once use the segments' measured return "
+        "rates (no model)")
     assert "MBG/NBD is not fitted (nobody in the summary has a repeat purchase" in html.replace("&#39;", "'")
 
 

@@ -7,7 +7,9 @@ import pytest
 
 from conftest import roi_marts_object
 
-from customer_intel.roi import cases, charts, readings, segment_moves
+from customer_intel.roi import cases
+from customer_intel.roi.cases import segment_moves
+from customer_intel.roi.presentation import charts, readings, tables
 from customer_intel.roi.assumptions import load_assumptions
 from customer_intel.roi.errors import RoiError
 
@@ -51,7 +53,7 @@ def test_win_back_case_subtracts_the_organic_rate(roi_marts):
     # the sensitivity grid uses the same organic rate: 2 % at R$ 1.00 → 20 × 0.01 × 75 − 20 = −5
     grid = case.sensitivity.set_index(["success_rate", "cost_per_contact"])
     assert grid.loc[(0.02, 1.0), "net_profit"] == pytest.approx(-5)
-    summary = cases.summary_table(results).set_index("metric")["value"]
+    summary = tables.summary_table(results).set_index("metric")["value"]
     assert summary["organic_rate"] == pytest.approx(0.01) and summary["campaign_window_months"] == 3
 
 

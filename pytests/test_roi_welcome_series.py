@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_intel.roi import welcome_series
+from customer_intel.roi.cases import welcome_series
 from customer_intel.roi.errors import RoiError
-from customer_intel.roi.welcome_series import WelcomeInputs
+from customer_intel.roi.cases.welcome_series import WelcomeInputs
 
 
 def cohorts(*rows: tuple[str, int, int | None], last_month: str | None = None) -> pd.DataFrame:

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from customer_intel.roi import win_back
+from customer_intel.roi.cases import win_back
 from customer_intel.roi.errors import RoiError
-from customer_intel.roi.win_back import WinBackInputs
+from customer_intel.roi.cases.win_back import WinBackInputs
 
 # The reference analysis's inputs: 23,711 At Risk people, average value 265.26, margin 25 %, R$ 0.50 per contact.
 # (Its "At Risk" were in fact its most recent big spenders: see the rfm_segments docs. The arithmetic is its own.)

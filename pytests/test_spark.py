@@ -198,7 +198,7 @@ def test_roi_on_spark_writes_duckdbs_business_cases(spark_run, duckdb_builds, tm
 
 def test_customer_predictions_on_spark_equal_duckdbs(spark_run, duckdb_builds, tmp_path):
     """roi.py wrote the same per-person predictions into Spark's warehouse as into DuckDB's (same marts)."""
-    from customer_intel.roi.predictive_profile import PROFILE_COLUMNS
+    from customer_intel.roi.cases.predictive_profile import PROFILE_COLUMNS
 
     assert spark_run.roi.returncode == 0, spark_run.roi.stderr[-3000:]
     sql = (f"select {', '.join(PROFILE_COLUMNS)} from predictions.customer_predictions "

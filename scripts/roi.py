@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from customer_intel.roi.assumptions.flags import add_flags, overrides_from  # noqa: E402
 from customer_intel.roi.errors import RoiError  # noqa: E402
 from customer_intel.roi.formatting import brl, percent  # noqa: E402
-from customer_intel.roi.readings import headline_row  # noqa: E402
+from customer_intel.roi.methods.scenarios import headline_row  # noqa: E402
 from customer_intel.roi.run import DEFAULT_OUT, RunOutput, run  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def print_summary(output: RunOutput) -> None:
     print(f"roi: welcome series: baseline {percent(results.welcome_series.baseline.rate)}, net "
           f"{brl(welcome['net_value_per_year'], 0)} a year at a {percent(welcome['improvement'])} improvement")
     backtest = results.predicted.backtest
-    contact = results.win_back_bases[results.value_basis].contact_list
+    contact = results.win_back.bases[results.value_basis].contact_list
     if backtest.unavailable:
         checked = "no backtest"
     else:

@@ -1,19 +1,24 @@
-"""Business cases built on the marketing marts: the logic behind ``scripts/roi.py``.
+"""The ROI tool: business cases from the marts, and everything a marketing lead sees of them.
 
-Modules, from pure formulas to I/O:
+Layers, each a package or module of its own; imports only go down this list (``pytests/test_roi_layout.py``):
 
-- ``win_back``: the win-back campaign case (net profit per success rate, break-even success rate).
-- ``welcome_series``: the welcome-series case (pooled month-1 retention baseline, added customers, net value).
-- ``sensitivity``: net result over a grid of the two least certain inputs of each case.
-- ``monte_carlo``: input distributions, seeded simulation, P(net > 0) and P10/P50/P90.
-- ``assumptions``: every assumption declared once (``assumptions/declarations.py``); the YAML file merged over
-  the shipped defaults, CLI overrides and validation derived from that declaration.
-- ``marts``: reads the marts through the dbt profile's selected target (DuckDB or PostgreSQL).
-- ``cases``: both business cases computed from marts and assumptions (no I/O).
-- ``readings``, ``charts`` and ``report``: one-sentence readings computed from the data, plotly figures, and the
-  self-contained ``report.html``; ``formatting`` prints R$ and percent the same way everywhere.
-- ``run``: wires everything together and writes the outputs; ``scripts/roi.py`` only parses arguments.
-- ``errors``: ``RoiError``, the expected problems shown to the user as one line.
+- ``run`` (with ``scripts/roi.py``): wires the layers together and writes the outputs.
+- ``presentation/``: labels, readings, every CSV table, the charts and the report with its templates, made from
+  the cases' results; it never reads the marts.
+- ``cases/``: pure computation that returns results, one module per business case (``win_back`` with its
+  ``contact_list``, ``welcome_series``, ``segment_moves``, ``predicted_value`` with its ``backtest`` and
+  ``predictive_profile``, and ``overview``, the descriptive tables); ``cases.compute`` runs them all into ``Results``.
+  It never imports presentation.
+- ``methods/``: what the cases share: sensitivity grids, Monte Carlo, the headline scenario.
+- Beside them: ``assumptions/`` (declared once, read from YAML, validated), ``marts`` (reads the marts through the
+  dbt profile's target: DuckDB, PostgreSQL or Spark), ``predictions_table`` (writes ``customer_predictions`` back),
+  ``formatting`` (how R$ and percent print, shared by the assumption table and the report) and ``errors``
+  (``RoiError``, the expected problems shown as one line).
+
+A new business case is one module in ``cases/`` (its formulas and a function that returns its result, added to
+``Results`` in ``cases/__init__.py``) and one in ``presentation/`` (its tables, charts, readings and report context,
+added to ``tables.result_tables``, ``charts.build_charts`` and ``report.render_report``, with its template partial
+in ``presentation/templates/``). The README's layout section says the same.
 
 Default assumptions: ``assumptions/roi_defaults.yml`` (documented there); tests: ``pytests/test_roi_*.py``.
 

@@ -13,14 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-import pandas as pd
 
 from customer_intel.profile import PROJECT_ROOT, ProfileError, load_target
-from customer_intel.roi import cases, charts, predicted_value, predictions_table, predictive_profile, segment_moves
+from customer_intel.roi import cases, predictions_table
 from customer_intel.roi.assumptions import load_assumptions
+from customer_intel.roi.cases.predicted_value import MAIN_MODEL
 from customer_intel.roi.errors import RoiError
 from customer_intel.roi.marts import read_marts
-from customer_intel.roi.report import render_report
+from customer_intel.roi.presentation import charts
+from customer_intel.roi.presentation.predicted_value import choice_sentence
+from customer_intel.roi.presentation.report import render_report
+from customer_intel.roi.presentation.style import Chart
+from customer_intel.roi.presentation.tables import result_tables
 
 DEFAULT_OUT = PROJECT_ROOT / "output"
 
@@ -36,40 +40,6 @@ class RunOutput:
     png_charts: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     predictions_table: str | None = None  # schema.table written in the warehouse, None when not written
-
-
-def result_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
-    """Every result table by file stem."""
-    wb, ws = results.win_back, results.welcome_series
-    return {
-        "business_case_summary": cases.summary_table(results),
-        "win_back_scenarios": wb.scenarios,
-        "win_back_targets_by_segment": wb.targets.by_segment,
-        "win_back_sensitivity": wb.sensitivity,
-        "welcome_series_scenarios": ws.scenarios,
-        "welcome_series_cohorts": ws.baseline.cohorts.assign(
-            cohort_month=ws.baseline.cohorts["cohort_month"].dt.date,
-            month1_returners=ws.baseline.cohorts["month1_returners"].astype("Int64"),
-        ),
-        "welcome_series_sensitivity": ws.sensitivity,
-        "monte_carlo_summary": cases.simulation_table(results),
-        "organic_return_rates": segment_moves.organic_table(results.marts.segment_reactivation_pooled),
-        **predicted_value_tables(results),
-    }
-
-
-def predicted_value_tables(results: cases.Results) -> dict[str, pd.DataFrame]:
-    """The predicted lifetime value's tables and the win-back contact list (chosen value basis)."""
-    predicted = results.predicted
-    chosen = results.win_back_bases[results.value_basis]
-    return {
-        "clv_predictions": predicted.predictions[list(predictive_profile.PROFILE_COLUMNS)],
-        "clv_by_segment": predicted.by_segment,
-        "clv_model_parameters": predicted_value.parameter_table(predicted.calibration_outcomes, predicted.choice),
-        "clv_backtest": predicted.backtest.table,
-        "win_back_contact_list": chosen.contact_list.table,
-        "win_back_value_bases": cases.value_basis_table(results),
-    }
 
 
 def write_tables(results: cases.Results, out_dir: Path) -> list[Path]:
@@ -98,7 +68,7 @@ def prepare_out_dir(out_dir: Path) -> None:
         raise RoiError(f"output: cannot create {out_dir} ({exc.strerror})") from exc
 
 
-def remove_stale_pngs(figures: list[charts.Chart], folder: Path) -> None:
+def remove_stale_pngs(figures: list[Chart], folder: Path) -> None:
     """PNGs of an earlier run would no longer match the HTML charts; drop them."""
     for chart in figures:
         (folder / f"{chart.name}.png").unlink(missing_ok=True)
@@ -121,8 +91,8 @@ def run(
     figures = charts.build_charts(results)
     output = RunOutput(results=results, report=out_dir / "report.html")
     predicted = results.predicted
-    if predicted.choice.purchase_model != predicted_value.MAIN_MODEL:
-        output.notices.append(f"clv: {predicted.choice_text}")
+    if predicted.choice.purchase_model != MAIN_MODEL:
+        output.notices.append(f"clv: {choice_sentence(predicted)}")
     if predicted.backtest.unavailable:
         output.notices.append(f"clv: no backtest ({predicted.backtest.unavailable})")
     if results.value_basis != assumptions.win_back.value_basis:

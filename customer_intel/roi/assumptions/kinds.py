@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from customer_intel.roi import formatting
 from customer_intel.roi.errors import RoiError
-from customer_intel.roi.monte_carlo import Domain
+from customer_intel.roi.methods.monte_carlo import Domain
 
 VALUE_BASES = ("avg_order_value", "avg_customer_value", "fixed")
 

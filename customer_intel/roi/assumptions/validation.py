@@ -11,7 +11,7 @@ from typing import Any, Mapping
 from customer_intel.roi.assumptions.declarations import ASSUMPTIONS, BY_KEY, SECTIONS, uncertain_inputs
 from customer_intel.roi.assumptions.kinds import RATE, UNCERTAINTY, Kind, check_money, check_rate, is_number
 from customer_intel.roi.errors import RoiError
-from customer_intel.roi.monte_carlo import DISTRIBUTION_PARAMETERS, Distribution, Domain, uniform_over
+from customer_intel.roi.methods.monte_carlo import DISTRIBUTION_PARAMETERS, Distribution, Domain, uniform_over
 
 
 def _section_class(name: str, class_name: str, doc: str) -> type:

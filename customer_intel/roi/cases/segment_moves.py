@@ -13,11 +13,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from customer_intel.roi.errors import RoiError
+from customer_intel.roi.marts import MART_COLUMNS
 
-ORGANIC_COLUMNS = (
-    "rfm_segment", "segment_order", "horizon_months", "snapshots", "first_snapshot_date", "last_snapshot_date",
-    "people", "returned", "return_rate",
-)
+ORGANIC_COLUMNS = MART_COLUMNS["segment_reactivation_pooled"]
+
+
+@dataclass(frozen=True)
+class SegmentMoves:
+    """What the report shows of how segments move: the latest period's moves and the organic return rates."""
+
+    latest_period: pd.DataFrame  # segment_transitions rows of the latest to_snapshot_date
+    migration: pd.DataFrame  # people, from segment (rows) × to segment (columns), latest period
+    organic_rates: pd.DataFrame  # organic_table: segment × horizon pooled return rates, in segment order
+    segment_rates: dict[str, float]  # each segment's own rate over the win-back campaign window
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,12 @@ def latest_period(transitions: pd.DataFrame) -> pd.DataFrame:
         return transitions
     latest = transitions["to_snapshot_date"].max()
     return transitions.loc[transitions["to_snapshot_date"] == latest].reset_index(drop=True)
+
+
+def compute(transitions: pd.DataFrame, pooled: pd.DataFrame, window_months: int) -> SegmentMoves:
+    """The latest period's moves and the organic return rates of every segment."""
+    return SegmentMoves(latest_period=latest_period(transitions), migration=migration_matrix(transitions),
+                        organic_rates=organic_table(pooled), segment_rates=segment_rates(pooled, window_months))
 
 
 def migration_matrix(transitions: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,12 @@
 """The report's note on the segment method: how the segments are made, and what the original project's segments
 (the ones its published table and its win-back campaign used) really meant. Plain text, one string per paragraph;
-the report escapes it. The numbers on generated data come from `dbt build` under both RFM schemes on
-``scripts/generate_data.py --orders 99441 --seed 42`` (see the rfm_segments docs)."""
+the report escapes it. Its only figures are computed from the run's own data (``method_note``); the comparison of
+both RFM schemes on generated data lives in the rfm_segments docs (models/marts/marketing/_marketing__docs.md),
+labelled with the data it was measured on."""
 from __future__ import annotations
+
+from customer_intel.roi.cases import Results
+from customer_intel.roi.formatting import count
 
 METHOD_NOTE_TITLE = "About the segments"
 
@@ -22,9 +26,17 @@ METHOD_NOTE: tuple[str, ...] = (
     "against R$ 65 in the other segments).",
 
     "What this changes: its win-back campaign would have contacted its most recent big spenders, who had not "
-    "lapsed. On generated data of Olist's size their last purchase was on average 115 days before the data's "
-    "end, against 370 days for this report's At Risk, and only 6 of its 23,472 At Risk customers are At Risk "
-    "here. Its story that At Risk are dormant Champions does not hold either: its At Risk were the recent "
+    "lapsed. Its story that At Risk are dormant Champions does not hold either: its At Risk were the recent "
     "customers and its Champions the dormant ones, and neither group was made of repeat buyers. The scheme "
-    "rfm_scheme: reference rebuilds its segments exactly, for comparison.",
+    "rfm_scheme: reference rebuilds its segments exactly, for comparison (the rfm_segments docs compare both "
+    "schemes on generated data).",
 )
+
+
+def method_note(results: Results) -> tuple[str, ...]:
+    """The note's paragraphs, the last one ending with this run's win-back targets and how long ago they bought."""
+    targets = results.win_back.targets
+    return METHOD_NOTE + (
+        f"Here the win-back targets ({', '.join(targets.by_segment['rfm_segment'])}: {count(targets.people)} "
+        f"people) last bought on average {targets.avg_days_since_last_purchase:,.0f} days before the as-of date.",
+    )

@@ -4,13 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from customer_intel.roi.formatting import brl, count, percent
-from customer_intel.roi.monte_carlo import SimulationSummary
-from customer_intel.roi.predictive_profile import MODEL_LABELS
-
-
-def headline_row(scenarios: pd.DataFrame) -> pd.Series:
-    """The middle scenario of a sorted scenario table: the one readings and key figures quote."""
-    return scenarios.iloc[(len(scenarios) - 1) // 2]
+from customer_intel.roi.methods.monte_carlo import SimulationSummary
+from customer_intel.roi.methods.scenarios import headline_row
 
 
 def segment_value(clv: pd.DataFrame) -> str:
@@ -130,27 +125,6 @@ def simulation(summary: SimulationSummary, what: str) -> str:
         f"{percent(summary.probability_positive, 1)} of the time; "
         f"P10 {brl(summary.p10, 0)}, median {brl(summary.p50, 0)}, P90 {brl(summary.p90, 0)}."
     )
-
-
-def clv_backtest(backtest, model: str, verdict: str, calibration_end) -> str:
-    """Total holdout purchases predicted against actual, the top-decile capture and a plain verdict."""
-    totals, capture = backtest.totals[model], backtest.capture[model]
-    error = totals.relative_error
-    off = "" if error is None else f" ({'+' if error >= 0 else ''}{percent(error, 1)})"
-    return (
-        f"Fitted on the {count(backtest.people)} people who bought before {calibration_end:%Y-%m-%d}, "
-        f"{MODEL_LABELS[model]} "
-        f"predicted {count(totals.predicted_purchases, 0)} purchases in the {backtest.holdout_days}-day holdout "
-        f"against {count(totals.actual_purchases, 0)} actual{off}, and its top decile of predicted purchases holds "
-        f"{percent(capture.share, 1)} of the {count(capture.holdout_buyers)} holdout buyers "
-        f"({capture.lift:.1f} times a random tenth): {verdict}."
-    )
-
-
-def clv_backtest_unavailable(backtest) -> str:
-    """Why there is no backtest."""
-    return (f"No backtest on these data ({count(backtest.people)} people in the calibration period): "
-            f"{backtest.unavailable}; so the predictions are untested here.")
 
 
 # --- How segments move ------------------------------------------------------------------------------------------

@@ -46,9 +46,6 @@ PURCHASE_FITTERS = {"mbgnbd": clv.fit_mbgnbd, "bgnbd": clv.fit_bgnbd}
 PROFILE_DAYS = (30, 90, 365)
 PROFILE_MONTHS = 12
 CHURN_DAYS = 90
-MODEL_LABELS = {"mbgnbd": "MBG/NBD", "bgnbd": "BG/NBD", "gamma_gamma": "Gamma-Gamma",
-                FALLBACK_MODEL: "the segments' measured return rates (no model)",
-                FALLBACK_SPEND: "the average spend per purchase (no model)"}
 PROFILE_COLUMNS = (
     "customer_unique_id", "rfm_segment", "as_of_date", "model", "spend_model", "p_alive", "p_purchase_30d",
     "p_purchase_90d", "p_purchase_365d", "expected_purchases_12m", "expected_spend_per_purchase",
@@ -103,29 +100,6 @@ def choose_models(people: pd.DataFrame, penalty: float, segment_rates_available:
     purchase = chosen.model if chosen else (FALLBACK_MODEL if segment_rates_available else None)
     spend = "gamma_gamma" if outcomes["gamma_gamma"].identified else FALLBACK_SPEND
     return ModelChoice(outcomes, purchase, spend)
-
-
-def choice_sentence(choice: ModelChoice, people: int, repeat_buyers: int) -> str:
-    """Which models the predictions use and why, in one sentence computed from the states."""
-    data = f"{people:,} people, {repeat_buyers:,} of whom bought more than once"
-    order = PURCHASE_PREFERENCE
-    stop = order.index(choice.purchase_model) if choice.purchase_model in order else len(order)
-    why = "; ".join(f"{MODEL_LABELS[name]} is {choice.outcomes[name].describe()}" for name in order[:stop])
-    others = [name for name in order[stop + 1:] if not choice.outcomes[name].identified]
-    if choice.purchase_model is None:
-        return (f"No predictions on these data ({data}): {why}, and no segment return rate is measured to fall "
-                "back on.")
-    used = MODEL_LABELS[choice.purchase_model]
-    outcome = choice.outcomes.get(choice.purchase_model)
-    if outcome is not None and outcome.reason:
-        used += f" ({outcome.reason})"
-    spend = choice.outcomes["gamma_gamma"]
-    spend_text = ("Gamma-Gamma spend per purchase" + (f" ({spend.reason})" if spend.reason else "")
-                  if spend.identified else f"{MODEL_LABELS[FALLBACK_SPEND]}, as Gamma-Gamma is {spend.describe()}")
-    because = f", because {why}" if why else ""
-    compared = "".join(f" ({MODEL_LABELS[name]}, the comparison model, is {choice.outcomes[name].describe()})"
-                       for name in others)
-    return f"Predictions on {data} use {used} with {spend_text}{because}{compared}."
 
 
 def average_spend(people: pd.DataFrame) -> float:

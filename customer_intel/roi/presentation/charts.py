@@ -1,4 +1,4 @@
-"""Plotly charts of the marts and business cases, each with its one-sentence reading; HTML and PNG export.
+"""Plotly charts of the business cases' results, each with its one-sentence reading; HTML and PNG export.
 
 PNG export needs a Chromium-based browser (kaleido drives it). Without one the charts are still written as
 interactive HTML and the caller gets a one-line notice instead of an exception.
@@ -6,68 +6,43 @@ interactive HTML and the caller gets a one-line notice instead of an exception.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from customer_intel.roi import predicted_value, predictive_profile, readings, segment_moves, sensitivity, win_back
-from customer_intel.roi.cases import Results
 from customer_intel.roi.formatting import brl, percent
+from customer_intel.roi.methods import sensitivity
+from customer_intel.roi.presentation import predicted_value, readings
+from customer_intel.roi.presentation.style import (
+    DIVERGING,
+    NEGATIVE,
+    NEUTRAL,
+    PLOTLY_CONFIG,
+    SEQUENTIAL,
+    Chart,
+    bar_colours,
+    compact_brl,
+    styled,
+)
 
-TEMPLATE = "plotly_white"
-POSITIVE, NEGATIVE, NEUTRAL = "#1b7f5b", "#c0392b", "#4c6ef5"
-DIVERGING = "RdYlGn"
-SEQUENTIAL = "Blues"
+if TYPE_CHECKING:  # only for annotations: charts are built from the cases' results
+    from customer_intel.roi.cases import Results
+
 TOP_CATEGORIES = 12
 TOP_STATES = 10
-PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
-MAIN_MODEL = predicted_value.MAIN_MODEL
-MODEL_LABELS = predictive_profile.MODEL_LABELS
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A figure, the file stem it is saved under, and its reading."""
-
-    name: str
-    title: str
-    figure: go.Figure
-    reading: str
-
-
-def styled(figure: go.Figure, title: str, height: int = 440) -> go.Figure:
-    """The house style: white template, title top-left, fixed height."""
-    figure.update_layout(
-        template=TEMPLATE, title={"text": title, "x": 0.01}, height=height,
-        margin={"l": 70, "r": 30, "t": 60, "b": 60}, font={"family": "Helvetica, Arial, sans-serif", "size": 13},
-    )
-    return figure
-
-
-def compact_brl(amount: float) -> str:
-    """Short money labels for heatmap cells: R$ 1.2k, -R$ 3.4M."""
-    magnitude = abs(amount)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if magnitude >= limit:
-            return f"{'-' if amount < 0 else ''}R$ {magnitude / limit:.1f}{suffix}"
-    return brl(amount, 0)
-
-
-def segment_order(clv: pd.DataFrame) -> list[str]:
-    """Segments from most to least valuable (the row order of every segment chart)."""
-    return clv.sort_values("revenue_share", ascending=False)["rfm_segment"].tolist()
 
 
 # --- Customers --------------------------------------------------------------------------------------------------
 
 
-def segment_value_chart(clv: pd.DataFrame) -> Chart:
+def segment_value_chart(results: Results) -> Chart:
     """Share of customers next to share of value, per RFM segment (``clv`` mart)."""
-    ordered = clv.set_index("rfm_segment").loc[segment_order(clv)].reset_index()
+    clv, order = results.overview.segments, results.overview.segment_order
+    ordered = clv.set_index("rfm_segment").loc[order].reset_index()
     figure = go.Figure([
         go.Bar(name="Share of customers", x=ordered["rfm_segment"], y=ordered["customer_share"],
                marker_color="#adb5bd", hovertemplate="%{x}: %{y:.1%} of customers<extra></extra>"),
@@ -81,12 +56,13 @@ def segment_value_chart(clv: pd.DataFrame) -> Chart:
     return Chart("segment_value", title, styled(figure, title), readings.segment_value(clv))
 
 
-def affinity_chart(affinity: pd.DataFrame, clv: pd.DataFrame) -> Chart:
+def affinity_chart(results: Results) -> Chart:
     """Affinity index heatmap, segments × the categories with the most revenue."""
+    affinity = results.overview.affinity
     top = affinity.groupby("product_category")["revenue"].sum().nlargest(TOP_CATEGORIES).index.tolist()
     shown = affinity.loc[affinity["product_category"].isin(top)]
     matrix = shown.pivot(index="rfm_segment", columns="product_category", values="affinity_index")
-    matrix = matrix.reindex(index=[s for s in segment_order(clv) if s in matrix.index], columns=top)
+    matrix = matrix.reindex(index=[s for s in results.overview.segment_order if s in matrix.index], columns=top)
     figure = go.Figure(go.Heatmap(
         z=matrix.values, x=matrix.columns, y=matrix.index, colorscale=DIVERGING, zmid=1.0,
         text=np.vectorize(lambda v: "" if pd.isna(v) else f"{v:.2f}")(matrix.values), texttemplate="%{text}",
@@ -98,11 +74,12 @@ def affinity_chart(affinity: pd.DataFrame, clv: pd.DataFrame) -> Chart:
     return Chart("affinity_heatmap", title, styled(figure, title, 480), readings.affinity(shown))
 
 
-def geography_chart(geography: pd.DataFrame, clv: pd.DataFrame) -> Chart:
+def geography_chart(results: Results) -> Chart:
     """Share of each segment's customers per state, for the states with the most customers."""
+    geography = results.overview.geography
     top = geography.groupby("customer_state")["customers"].sum().nlargest(TOP_STATES).index.tolist()
     matrix = geography.pivot(index="rfm_segment", columns="customer_state", values="segment_customer_share")
-    matrix = matrix.reindex(index=[s for s in segment_order(clv) if s in matrix.index], columns=top)
+    matrix = matrix.reindex(index=[s for s in results.overview.segment_order if s in matrix.index], columns=top)
     figure = go.Figure(go.Heatmap(
         z=matrix.values, x=matrix.columns, y=matrix.index, colorscale=SEQUENTIAL, zmin=0,
         text=np.vectorize(lambda v: "" if pd.isna(v) else percent(v, 0))(matrix.values), texttemplate="%{text}",
@@ -121,7 +98,7 @@ def cohort_chart(results: Results) -> Chart:
     labels = {
         row.cohort_month: f"{row.cohort_month:%Y-%m} (n={row.cohort_size:,})" for row in baseline.cohorts.itertuples()
     }
-    frame = results.marts.cohort_retention
+    frame = results.overview.cohort_retention
     later = frame.loc[frame["months_since_first_purchase"] >= 1].assign(
         cohort=pd.to_datetime(frame["cohort_month"]).map(labels)
     )
@@ -144,10 +121,9 @@ def cohort_chart(results: Results) -> Chart:
 # --- How segments move ------------------------------------------------------------------------------------------
 
 
-def migration_chart(transitions: pd.DataFrame) -> Chart:
+def migration_chart(results: Results) -> Chart:
     """People moving from segment (rows, 'New' = first purchase between the snapshots) to segment, latest period."""
-    period = segment_moves.latest_period(transitions)
-    matrix = segment_moves.migration_matrix(period)
+    period, matrix = results.moves.latest_period, results.moves.migration
     figure = go.Figure(go.Heatmap(
         z=matrix.values, x=matrix.columns, y=matrix.index, colorscale=SEQUENTIAL, zmin=0,
         text=np.vectorize(lambda v: f"{int(v):,}" if v else "")(matrix.values), texttemplate="%{text}",
@@ -163,7 +139,7 @@ def migration_chart(transitions: pd.DataFrame) -> Chart:
 
 def organic_chart(results: Results) -> Chart:
     """Pooled organic return rate by segment and horizon (segment_reactivation_pooled)."""
-    pooled = segment_moves.organic_table(results.marts.segment_reactivation_pooled)
+    pooled = results.moves.organic_rates
     order = pooled.drop_duplicates("rfm_segment")["rfm_segment"].tolist()
     figure = go.Figure([
         go.Bar(name=f"within {horizon} month{'' if horizon == 1 else 's'}", x=rows["rfm_segment"],
@@ -182,11 +158,6 @@ def organic_chart(results: Results) -> Chart:
 
 
 # --- Business cases ---------------------------------------------------------------------------------------------
-
-
-def bar_colours(values: pd.Series) -> list[str]:
-    """Green for gains, red for losses."""
-    return [POSITIVE if value >= 0 else NEGATIVE for value in values]
 
 
 def win_back_chart(results: Results) -> Chart:
@@ -252,8 +223,7 @@ def win_back_sensitivity_chart(results: Results) -> Chart:
         matrix, [percent(v) for v in matrix.columns], [brl(v) for v in matrix.index],
         "success rate", "cost per contact", "net profit",
     )
-    highest_cost = case.sensitivity["cost_per_contact"].max()
-    break_even = win_back.break_even_success_rate(replace(case.inputs, cost_per_contact=highest_cost))
+    break_even = case.break_even_at_highest_cost
     title = "Win-back sensitivity: net profit by success rate × cost per contact"
     reading = readings.win_back_sensitivity(case.sensitivity, break_even)
     return Chart("win_back_sensitivity", title, styled(figure, title), reading)
@@ -308,51 +278,14 @@ def welcome_simulation_chart(results: Results) -> Chart:
     return Chart("welcome_series_monte_carlo", title, styled(figure, title), reading)
 
 
-def clv_backtest_chart(results: Results) -> Chart:
-    """Mean holdout purchases per person, actual vs each model's prediction, by calibration repeat purchases."""
-    predicted = results.predicted
-    title = f"Backtest: holdout purchases per person, predicted vs actual ({predicted.backtest.holdout_days} days)"
-    if predicted.backtest.unavailable:
-        figure = go.Figure()
-        figure.add_annotation(text="no backtest on these data", showarrow=False,
-                              xref="paper", yref="paper", x=0.5, y=0.5)
-        reading = readings.clv_backtest_unavailable(predicted.backtest)
-        return Chart("clv_backtest", title, styled(figure, title), reading)
-    table = predicted.backtest.table
-    rows = table.loc[table["table"] == "by_calibration_repeat_purchases"]
-    checked = predicted.backtest.model
-    main = rows.loc[rows["model"] == checked]
-    figure = go.Figure([go.Bar(name="Actual", x=main["group"], y=main["actual_mean"], marker_color="#adb5bd",
-                               customdata=main[["people"]],
-                               hovertemplate="%{x} repeat purchases: %{y:.3f} actual per person "
-                                             "(%{customdata[0]:,} people)<extra></extra>")])
-    for model, colour, dash in ((MAIN_MODEL, NEUTRAL, "solid"), ("bgnbd", "#f08c00", "dot")):
-        line = rows.loc[rows["model"] == model]
-        if line.empty:  # a model the calibration period does not identify is not compared
-            continue
-        figure.add_trace(go.Scatter(name=f"Predicted ({MODEL_LABELS[model]})", x=line["group"],
-                                    y=line["predicted_mean"], mode="lines+markers",
-                                    line={"color": colour, "dash": dash},
-                                    hovertemplate="%{x}: %{y:.3f} predicted per person<extra></extra>"))
-    figure.update_layout(xaxis_title="repeat purchases in the calibration period", xaxis_type="category",
-                         yaxis_title="holdout purchases per person", legend={"orientation": "h", "y": -0.2})
-    calibration_end = pd.Timestamp(results.marts.clv_people["calibration_end_date"].iloc[0])
-    reading = readings.clv_backtest(predicted.backtest, checked,
-                                    predicted_value.verdict(predicted.backtest.totals[checked],
-                                                            predicted.backtest.capture[checked]),
-                                    calibration_end)
-    return Chart("clv_backtest", title, styled(figure, title), reading)
-
-
 def build_charts(results: Results) -> list[Chart]:
     """Every chart of the report, in report order."""
-    marts = results.marts
     return [
-        segment_value_chart(marts.clv),
-        affinity_chart(marts.segment_product_affinity, marts.clv),
-        geography_chart(marts.segment_geography, marts.clv),
+        segment_value_chart(results),
+        affinity_chart(results),
+        geography_chart(results),
         cohort_chart(results),
-        migration_chart(marts.segment_transitions),
+        migration_chart(results),
         organic_chart(results),
         win_back_chart(results),
         welcome_chart(results),
@@ -360,7 +293,7 @@ def build_charts(results: Results) -> list[Chart]:
         welcome_sensitivity_chart(results),
         win_back_simulation_chart(results),
         welcome_simulation_chart(results),
-        clv_backtest_chart(results),
+        predicted_value.backtest_chart(results),
     ]
 
 

@@ -25,11 +25,20 @@ The formulas are plain arithmetic, so they accept numpy arrays as well as number
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
+from customer_intel.roi.assumptions import Assumptions, domains
+from customer_intel.roi.cases import contact_list as contacts
+from customer_intel.roi.cases import segment_moves
+from customer_intel.roi.cases.predicted_value import PredictedValue
 from customer_intel.roi.errors import RoiError
+from customer_intel.roi.methods import monte_carlo, sensitivity
+from customer_intel.roi.methods.scenarios import headline_row
+
+STREAM = 1  # the win-back Monte Carlo stream (each case has its own)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,13 @@ class TargetSummary:
     people: int
     avg_monetary: float
     by_segment: pd.DataFrame  # rfm_segment, people, avg_monetary, revenue
+    avg_days_since_last_purchase: float  # over the people of the target list
+
+
+def check_targets(targets: pd.DataFrame) -> None:
+    """An empty target list is an error (checked before any model is fitted)."""
+    if targets.empty:
+        raise RoiError("marts: win_back_targets is empty: there is no one to win back (check the segment rules)")
 
 
 def summarise_targets(targets: pd.DataFrame, clv: pd.DataFrame) -> TargetSummary:
@@ -75,8 +91,7 @@ def summarise_targets(targets: pd.DataFrame, clv: pd.DataFrame) -> TargetSummary
     ``win_back_targets`` holds every person of the targeted segments, so their totals are those segments' rows of
     ``clv`` (people = customers, revenue, avg_monetary): read there, not summed again from the contact list.
     """
-    if targets.empty:
-        raise RoiError("marts: win_back_targets is empty: there is no one to win back (check the segment rules)")
+    check_targets(targets)
     segments = clv.loc[clv["rfm_segment"].isin(targets["rfm_segment"].unique())]
     by_segment = (
         segments.rename(columns={"customers": "people"})
@@ -87,6 +102,7 @@ def summarise_targets(targets: pd.DataFrame, clv: pd.DataFrame) -> TargetSummary
         people=people,
         avg_monetary=float(by_segment["revenue"].sum()) / people,
         by_segment=by_segment,
+        avg_days_since_last_purchase=float(targets["days_since_last_purchase"].astype(float).mean()),
     )
 
 
@@ -154,3 +170,98 @@ def scenario_table(inputs: WinBackInputs, success_rates: tuple[float, ...]) -> p
     campaign_cost, net_profit, roi."""
     rows = [project(inputs, rate) for rate in sorted(success_rates)]
     return pd.DataFrame([outcome.__dict__ for outcome in rows])
+
+
+# --- The case -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WinBackBasis:
+    """The win-back case under one value basis: value of a reactivated person, scenarios and the contact list."""
+
+    value_basis: str
+    inputs: WinBackInputs
+    scenarios: pd.DataFrame
+    break_even_success_rate: float | None
+    contact_list: contacts.ContactListResult
+
+    @property
+    def avg_value(self) -> float:
+        return self.inputs.avg_monetary
+
+
+@dataclass(frozen=True)
+class WinBackCase:
+    """Everything computed for the win-back campaign, under the value basis it uses."""
+
+    targets: TargetSummary
+    inputs: WinBackInputs
+    scenarios: pd.DataFrame
+    break_even_success_rate: float | None
+    break_even_at_highest_cost: float | None  # at the sensitivity grid's highest cost per contact
+    sensitivity: pd.DataFrame  # success_rate, cost_per_contact, net_profit
+    simulated_net_profit: np.ndarray
+    simulation: monte_carlo.SimulationSummary
+    organic: segment_moves.OrganicRate  # the targets' measured return rate over the campaign window, no campaign
+    bases: dict[str, WinBackBasis]  # historical and (when there are predictions) predicted, side by side
+    value_basis: str  # the basis the case uses: the chosen one, or historical when there are no predictions
+
+
+def bases(targets: pd.DataFrame, organic: segment_moves.OrganicRate, segment_rates: dict[str, float],
+          predicted: PredictedValue, assumptions: Assumptions) -> dict[str, WinBackBasis]:
+    """The case with the historical and, when there are predictions, the predicted value of a reactivated person."""
+    settings = assumptions.win_back
+    with_predictions = contacts.targets_with_predictions(targets, predicted.predictions)
+    people = len(with_predictions)
+    result = {}
+    for basis in contacts.VALUE_BASES if predicted.available else ("historical",):
+        value = contacts.value_if_reactivated(with_predictions, basis)
+        inputs = WinBackInputs(people=people, avg_monetary=float(value.mean()) if people else 0.0,
+                               gross_margin=settings.gross_margin, cost_per_contact=settings.cost_per_contact,
+                               fixed_cost=settings.fixed_cost,
+                               incentive_per_reactivated=settings.incentive_per_reactivated, organic_rate=organic.rate)
+        scenarios = scenario_table(inputs, settings.success_rates)
+        result[basis] = WinBackBasis(
+            value_basis=basis, inputs=inputs, scenarios=scenarios,
+            break_even_success_rate=break_even_success_rate(inputs),
+            contact_list=contacts.contact_list(
+                with_predictions, basis, float(headline_row(scenarios)["success_rate"]), segment_rates,
+                settings.gross_margin, settings.cost_per_contact),
+        )
+    return result
+
+
+def case(targets: pd.DataFrame, clv: pd.DataFrame, pooled: pd.DataFrame, predicted: PredictedValue,
+         assumptions: Assumptions) -> WinBackCase:
+    """Targets from the mart, scenarios under both value bases, break-even, sensitivity grid and simulation of the
+    win-back campaign (under the basis it uses)."""
+    settings = assumptions.win_back
+    summary = summarise_targets(targets, clv)
+    organic = segment_moves.organic_rate(pooled, targets["rfm_segment"], settings.campaign_window_months)
+    segment_rates = segment_moves.segment_rates(pooled, settings.campaign_window_months)
+    by_basis = bases(targets, organic, segment_rates, predicted, assumptions)
+    basis = settings.value_basis if settings.value_basis in by_basis else "historical"
+    inputs = replace(by_basis[basis].inputs, people=summary.people)
+    grid = sensitivity.grid(
+        inputs, net_profit,
+        "success_rate", settings.sensitivity_success_rates,
+        "cost_per_contact", settings.sensitivity_costs_per_contact,
+    ).rename(columns={"net_result": "net_profit"})
+    simulated = monte_carlo.simulate(
+        inputs, net_profit, "success_rate", settings.uncertainty, domains("win_back"),
+        assumptions.monte_carlo.runs, assumptions.monte_carlo.seed, STREAM,
+    )
+    highest_cost = grid["cost_per_contact"].max()
+    return WinBackCase(
+        targets=summary,
+        inputs=inputs,
+        scenarios=scenario_table(inputs, settings.success_rates).assign(campaign_window_months=organic.window_months),
+        break_even_success_rate=break_even_success_rate(inputs),
+        break_even_at_highest_cost=break_even_success_rate(replace(inputs, cost_per_contact=highest_cost)),
+        sensitivity=grid,
+        simulated_net_profit=simulated,
+        simulation=monte_carlo.summarise(simulated, assumptions.monte_carlo.seed),
+        organic=organic,
+        bases=by_basis,
+        value_basis=basis,
+    )

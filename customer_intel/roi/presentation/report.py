@@ -7,7 +7,6 @@ this module only formats the numbers it shows. plotly.js is inlined once in the 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -16,14 +15,16 @@ import plotly.io as pio
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
 
-from customer_intel.profile import PROJECT_ROOT
 from customer_intel.roi import assumptions as assumptions_module
-from customer_intel.roi import report_predicted_value
 from customer_intel.roi.cases import Results
-from customer_intel.roi.charts import PLOTLY_CONFIG, Chart
 from customer_intel.roi.formatting import brl, count, percent
-from customer_intel.roi.method_note import METHOD_NOTE, METHOD_NOTE_TITLE
-from customer_intel.roi.readings import break_even_text, headline_row
+from customer_intel.roi.methods.scenarios import headline_row
+from customer_intel.roi.presentation import predicted_value
+from customer_intel.roi.presentation.style import PLOTLY_CONFIG, Chart
+from customer_intel.roi.presentation.html import Table, capitalise, display_path
+from customer_intel.roi.presentation.labels import VALUE_BASIS_LABELS
+from customer_intel.roi.presentation.method_note import METHOD_NOTE_TITLE, method_note
+from customer_intel.roi.presentation.readings import break_even_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -35,20 +36,6 @@ SECTION_OF_CHART = {
     "win_back_monte_carlo": "uncertainty", "welcome_series_monte_carlo": "uncertainty",
     "clv_backtest": "predicted_value",
 }
-
-
-@dataclass(frozen=True)
-class Table:
-    """An HTML table's header and already formatted rows."""
-
-    header: list[str]
-    rows: list[list[str]]
-    text_columns: int = 1  # the first columns are left-aligned text, the rest numbers
-
-    @property
-    def classes(self) -> list[str]:
-        """CSS class per column: ``text`` for left-aligned columns."""
-        return ["text" if index < self.text_columns else "" for index in range(len(self.header))]
 
 
 def environment() -> jinja2.Environment:
@@ -150,7 +137,7 @@ def welcome_context(results: Results) -> dict:
         "new_customers_source": "from the assumptions" if settings.new_customers_per_month else
         f"mean of the last {settings.new_customers_window_months} cohorts that are not tiny",
         "value": brl(case.inputs.value_per_customer),
-        "value_basis": case.value_basis_label,
+        "value_basis": VALUE_BASIS_LABELS[settings.value_basis],
         "margin": percent(settings.gross_margin),
         "other_costs": f", minus {' and '.join(other)}" if other else "",
         "headline_improvement": percent(headline["improvement"]),
@@ -185,19 +172,6 @@ def simulation_rows(results: Results) -> Table:
     return Table(["case", "runs", "P(net > 0)", "P10", "P50", "P90", "mean"], rows)
 
 
-def display_path(path: str) -> str:
-    """A path inside the project as the user typed it (relative); others unchanged."""
-    try:
-        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return path
-
-
-def capitalise(text: str) -> str:
-    """First letter upper-case, the rest unchanged."""
-    return text[:1].upper() + text[1:]
-
-
 def render_report(results: Results, charts: list[Chart]) -> str:
     """The whole report as one HTML string."""
     sections: dict[str, list[Chart]] = {name: [] for name in set(SECTION_OF_CHART.values())}
@@ -205,10 +179,10 @@ def render_report(results: Results, charts: list[Chart]) -> str:
         sections[SECTION_OF_CHART[chart.name]].append(chart)
     template = environment().get_template("report.html.j2")
     return template.render(
-        pv=report_predicted_value.context(results, Table),
+        pv=predicted_value.context(results),
         plotly_js=Markup(get_plotlyjs()),
         as_of=results.as_of_date.isoformat(),
-        as_of_is_day_after_last_purchase=results.marts.totals.as_of_is_day_after_last_purchase,
+        as_of_is_day_after_last_purchase=results.overview.totals.as_of_is_day_after_last_purchase,
         target=results.target_name,
         wb=win_back_context(results),
         ws=welcome_context(results),
@@ -220,5 +194,5 @@ def render_report(results: Results, charts: list[Chart]) -> str:
                                text_columns=3),
         sources=", ".join(display_path(source) for source in results.assumptions.sources),
         method_note_title=METHOD_NOTE_TITLE,
-        method_note=METHOD_NOTE,
+        method_note=method_note(results),
     )

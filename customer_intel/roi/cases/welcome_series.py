@@ -28,7 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from customer_intel.roi.assumptions import Assumptions, domains
 from customer_intel.roi.errors import RoiError
+from customer_intel.roi.marts import CustomerTotals
+from customer_intel.roi.methods import monte_carlo, sensitivity
+
+STREAM = 2  # the welcome series' Monte Carlo stream (each case has its own)
 
 MONTHS_PER_YEAR = 12
 INCLUDED = "included"
@@ -199,3 +204,56 @@ def break_even_improvement(inputs: WelcomeInputs) -> float | None:
 def scenario_table(inputs: WelcomeInputs, improvements: tuple[float, ...]) -> pd.DataFrame:
     """One row per improvement."""
     return pd.DataFrame([project(inputs, improvement).__dict__ for improvement in sorted(improvements)])
+
+
+# --- The case -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WelcomeSeriesCase:
+    """Everything computed for the welcome series (net values per year where annualised)."""
+
+    baseline: BaselineRetention
+    measured_new_customers_per_month: float
+    inputs: WelcomeInputs
+    scenarios: pd.DataFrame
+    break_even_improvement: float | None
+    sensitivity: pd.DataFrame  # improvement, value_per_customer, net_value_per_year
+    simulated_net_value_per_year: np.ndarray
+    simulation: monte_carlo.SimulationSummary
+
+
+def case(cohort_retention: pd.DataFrame, totals: CustomerTotals, assumptions: Assumptions) -> WelcomeSeriesCase:
+    """Baseline from the cohorts, scenarios, break-even, sensitivity grid and simulation of the welcome series."""
+    settings = assumptions.welcome_series
+    baseline = pooled_month1_retention(cohort_retention, settings.tiny_cohort_share)
+    measured_new = measured_new_customers_per_month(baseline.cohorts, settings.new_customers_window_months)
+    value = value_per_customer(settings.value_basis, settings.value_per_customer, totals.avg_order_value,
+                               totals.avg_customer_value)
+    inputs = WelcomeInputs(
+        new_customers_per_month=settings.new_customers_per_month or measured_new,
+        baseline_retention=baseline.rate,
+        value_per_customer=value,
+        gross_margin=settings.gross_margin,
+        incentive_per_retained=settings.incentive_per_retained,
+        fixed_cost_per_month=settings.fixed_cost_per_month,
+    )
+    grid = sensitivity.grid(
+        inputs, net_value_per_year,
+        "improvement", settings.sensitivity_improvements,
+        "value_per_customer", [factor * value for factor in settings.sensitivity_value_factors],
+    ).rename(columns={"net_result": "net_value_per_year"})
+    simulated = monte_carlo.simulate(
+        inputs, net_value_per_year, "improvement", settings.uncertainty, domains("welcome_series"),
+        assumptions.monte_carlo.runs, assumptions.monte_carlo.seed, STREAM,
+    )
+    return WelcomeSeriesCase(
+        baseline=baseline,
+        measured_new_customers_per_month=measured_new,
+        inputs=inputs,
+        scenarios=scenario_table(inputs, settings.improvements),
+        break_even_improvement=break_even_improvement(inputs),
+        sensitivity=grid,
+        simulated_net_value_per_year=simulated,
+        simulation=monte_carlo.summarise(simulated, assumptions.monte_carlo.seed),
+    )

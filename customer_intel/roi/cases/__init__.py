@@ -1,0 +1,58 @@
+"""The business cases, computed from the marts and the assumptions: pure computation that returns results.
+
+One module per case, each with its formulas and a function that assembles its result (``case`` / ``compute``):
+``overview`` (the descriptive tables), ``segment_moves``, ``predicted_value`` (with ``backtest`` and
+``predictive_profile``), ``win_back`` (with ``contact_list``) and ``welcome_series``. ``compute`` runs them all into
+one ``Results``, which is everything the presentation (``customer_intel.roi.presentation``) shows: it reads results,
+never marts, and nothing here imports it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from customer_intel.roi.assumptions import Assumptions
+from customer_intel.roi.cases import overview, predicted_value, segment_moves, welcome_series, win_back
+from customer_intel.roi.marts import Marts
+
+
+@dataclass(frozen=True)
+class Results:
+    """Every case's result, with the assumptions and the target they came from."""
+
+    as_of_date: dt.date
+    target_name: str
+    assumptions: Assumptions
+    overview: overview.Overview
+    moves: segment_moves.SegmentMoves
+    win_back: win_back.WinBackCase
+    welcome_series: welcome_series.WelcomeSeriesCase
+    predicted: predicted_value.PredictedValue
+
+    @property
+    def value_basis(self) -> str:
+        """The value basis the win-back case uses: the chosen one, or historical when there are no predictions."""
+        return self.win_back.value_basis
+
+
+def compute(marts: Marts, assumptions: Assumptions) -> Results:
+    """Every case, in dependency order (the win-back case uses the predictions)."""
+    win_back.check_targets(marts.win_back_targets)  # an empty target list stops here, before any model fit
+    clv_settings = assumptions.clv
+    predicted = predicted_value.compute(marts.clv_people, predicted_value.ClvSettings(
+        horizon_months=clv_settings.horizon_months, annual_discount_rate=clv_settings.annual_discount_rate,
+        gross_margin=assumptions.win_back.gross_margin, penalty=clv_settings.penalty,
+        churn_medium_from=clv_settings.churn_risk_medium_from, churn_high_from=clv_settings.churn_risk_high_from,
+    ), marts.segment_reactivation_pooled)
+    return Results(
+        as_of_date=marts.totals.as_of_date,
+        target_name=marts.target_name,
+        assumptions=assumptions,
+        overview=overview.compute(marts),
+        moves=segment_moves.compute(marts.segment_transitions, marts.segment_reactivation_pooled,
+                                    assumptions.win_back.campaign_window_months),
+        win_back=win_back.case(marts.win_back_targets, marts.clv, marts.segment_reactivation_pooled, predicted,
+                               assumptions),
+        welcome_series=welcome_series.case(marts.cohort_retention, marts.totals, assumptions),
+        predicted=predicted,
+    )

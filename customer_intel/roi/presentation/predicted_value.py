@@ -1,0 +1,248 @@
+"""The predicted lifetime value as the user sees it: the report section (the partial
+``templates/predicted_value.html.j2``, its numbers as ``pv``), the CSV tables, the backtest chart and the prose
+(which model was used and why, the backtest's verdict)."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from customer_intel import clv
+from customer_intel.roi import predictions_table
+from customer_intel.roi.cases import Results
+from customer_intel.roi.cases.backtest import NONE_IDENTIFIED
+from customer_intel.roi.cases.predicted_value import MAIN_MODEL, PredictedValue
+from customer_intel.roi.cases.predictive_profile import FALLBACK_SPEND, PROFILE_COLUMNS, PURCHASE_PREFERENCE
+from customer_intel.roi.formatting import brl, count, percent
+from customer_intel.roi.methods.scenarios import headline_row
+from customer_intel.roi.presentation.style import NEUTRAL, Chart, styled
+from customer_intel.roi.presentation.html import Table, optional
+from customer_intel.roi.presentation.labels import MODEL_LABELS
+
+PARAMETER_COLUMNS = ("fit", "model", "state", "used", "parameter", "value", "penalty", "log_likelihood", "people",
+                     "reason")
+
+
+def choice_sentence(predicted: PredictedValue) -> str:
+    """Which models the predictions use and why, in one sentence computed from the states."""
+    choice = predicted.choice
+    data = f"{predicted.people:,} people, {predicted.repeat_buyers:,} of whom bought more than once"
+    order = PURCHASE_PREFERENCE
+    stop = order.index(choice.purchase_model) if choice.purchase_model in order else len(order)
+    why = "; ".join(f"{MODEL_LABELS[name]} is {choice.outcomes[name].describe()}" for name in order[:stop])
+    others = [name for name in order[stop + 1:] if not choice.outcomes[name].identified]
+    if choice.purchase_model is None:
+        return (f"No predictions on these data ({data}): {why}, and no segment return rate is measured to fall "
+                "back on.")
+    used = MODEL_LABELS[choice.purchase_model]
+    outcome = choice.outcomes.get(choice.purchase_model)
+    if outcome is not None and outcome.reason:
+        used += f" ({outcome.reason})"
+    spend = choice.outcomes["gamma_gamma"]
+    spend_text = ("Gamma-Gamma spend per purchase" + (f" ({spend.reason})" if spend.reason else "")
+                  if spend.identified else f"{MODEL_LABELS[FALLBACK_SPEND]}, as Gamma-Gamma is {spend.describe()}")
+    because = f", because {why}" if why else ""
+    compared = "".join(f" ({MODEL_LABELS[name]}, the comparison model, is {choice.outcomes[name].describe()})"
+                       for name in others)
+    return f"Predictions on {data} use {used} with {spend_text}{because}{compared}."
+
+
+def verdict(totals: clv.BacktestTotals, capture: clv.TopDecileCapture) -> str:
+    """A plain verdict on the backtest: in total (within 10 % / 25 %) and in ranking (top-decile lift >= 4 / 2)."""
+    error = totals.relative_error
+    if error is None:
+        in_total = "untested in total (nobody bought in the holdout)"
+    elif abs(error) <= 0.10:
+        in_total = "accurate in total"
+    elif abs(error) <= 0.25:
+        in_total = "roughly right in total"
+    else:
+        in_total = "off in total"
+    ratio = capture.lift
+    if ratio >= 4:
+        ranking = "ranks people well"
+    elif ratio >= 2:
+        ranking = "ranks people better than chance, loosely"
+    else:
+        ranking = "ranks people little better than chance"
+    return f"{in_total}, {ranking}"
+
+
+def backtest_unavailable(predicted: PredictedValue) -> str:
+    """Why there is no backtest, with each calibration model's state where none was identified."""
+    backtest = predicted.backtest
+    reason = backtest.unavailable
+    if reason == NONE_IDENTIFIED:
+        reason += ": " + "; ".join(f"{MODEL_LABELS[name]} is {outcome.describe()}"
+                                   for name, outcome in predicted.calibration_outcomes.items())
+    return (f"No backtest on these data ({count(backtest.people)} people in the calibration period): "
+            f"{reason}; so the predictions are untested here.")
+
+
+def backtest_reading(predicted: PredictedValue, model: str) -> str:
+    """Total holdout purchases predicted against actual, the top-decile capture and a plain verdict."""
+    backtest = predicted.backtest
+    totals, capture = backtest.totals[model], backtest.capture[model]
+    error = totals.relative_error
+    off = "" if error is None else f" ({'+' if error >= 0 else ''}{percent(error, 1)})"
+    return (
+        f"Fitted on the {count(backtest.people)} people who bought before {backtest.calibration_end:%Y-%m-%d}, "
+        f"{MODEL_LABELS[model]} "
+        f"predicted {count(totals.predicted_purchases, 0)} purchases in the {backtest.holdout_days}-day holdout "
+        f"against {count(totals.actual_purchases, 0)} actual{off}, and its top decile of predicted purchases holds "
+        f"{percent(capture.share, 1)} of the {count(capture.holdout_buyers)} holdout buyers "
+        f"({capture.lift:.1f} times a random tenth): {verdict(totals, capture)}."
+    )
+
+
+def backtest_chart(results: Results) -> Chart:
+    """Mean holdout purchases per person, actual vs each model's prediction, by calibration repeat purchases."""
+    predicted = results.predicted
+    title = f"Backtest: holdout purchases per person, predicted vs actual ({predicted.backtest.holdout_days} days)"
+    if predicted.backtest.unavailable:
+        figure = go.Figure()
+        figure.add_annotation(text="no backtest on these data", showarrow=False,
+                              xref="paper", yref="paper", x=0.5, y=0.5)
+        return Chart("clv_backtest", title, styled(figure, title), backtest_unavailable(predicted))
+    table = predicted.backtest.table
+    rows = table.loc[table["table"] == "by_calibration_repeat_purchases"]
+    checked = predicted.backtest.model
+    main = rows.loc[rows["model"] == checked]
+    figure = go.Figure([go.Bar(name="Actual", x=main["group"], y=main["actual_mean"], marker_color="#adb5bd",
+                               customdata=main[["people"]],
+                               hovertemplate="%{x} repeat purchases: %{y:.3f} actual per person "
+                                             "(%{customdata[0]:,} people)<extra></extra>")])
+    for model, colour, dash in ((MAIN_MODEL, NEUTRAL, "solid"), ("bgnbd", "#f08c00", "dot")):
+        line = rows.loc[rows["model"] == model]
+        if line.empty:  # a model the calibration period does not identify is not compared
+            continue
+        figure.add_trace(go.Scatter(name=f"Predicted ({MODEL_LABELS[model]})", x=line["group"],
+                                    y=line["predicted_mean"], mode="lines+markers",
+                                    line={"color": colour, "dash": dash},
+                                    hovertemplate="%{x}: %{y:.3f} predicted per person<extra></extra>"))
+    figure.update_layout(xaxis_title="repeat purchases in the calibration period", xaxis_type="category",
+                         yaxis_title="holdout purchases per person", legend={"orientation": "h", "y": -0.2})
+    return Chart("clv_backtest", title, styled(figure, title), backtest_reading(predicted, checked))
+
+
+def parameter_table(predicted: PredictedValue) -> pd.DataFrame:
+    """One row per (fit, model, parameter): value, state, penalty, log-likelihood, people fitted and the reason; a
+    model that was not fitted has one row with no parameter. ``used`` marks the models the predictions use."""
+    rows = []
+    calibration, choice = predicted.calibration_outcomes, predicted.choice
+    used = {choice.purchase_model, choice.spend_model}
+    for fit_name, outcomes in (("calibration", calibration), ("full", choice.outcomes)):
+        for model, outcome in outcomes.items():
+            common = {"fit": fit_name, "model": model, "state": outcome.state,
+                      "used": fit_name == "full" and model in used, "reason": outcome.reason}
+            if outcome.fit is None:
+                rows.append({**common, "parameter": "", "value": None, "penalty": None, "log_likelihood": None,
+                             "people": None})
+                continue
+            for parameter, value in outcome.fit.params.items():
+                rows.append({**common, "parameter": parameter, "value": value, "penalty": outcome.fit.penalty,
+                             "log_likelihood": outcome.fit.log_likelihood, "people": int(round(outcome.fit.people))})
+    table = pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
+    table["people"] = table["people"].astype("Int64")
+    return table
+
+
+def value_basis_table(results: Results) -> pd.DataFrame:
+    """The win-back case under both value bases side by side: one row per basis (the one used marked)."""
+    rows = []
+    for basis, case in results.win_back.bases.items():
+        headline = headline_row(case.scenarios)
+        rows.append({
+            "value_basis": basis,
+            "chosen": basis == results.value_basis,
+            "people": int(headline["people"]),
+            "avg_value": case.avg_value,
+            "success_rate": float(headline["success_rate"]),
+            "net_profit_contacting_all": float(headline["net_profit"]),
+            "break_even_success_rate": case.break_even_success_rate,
+            "optimal_list_length": case.contact_list.best_length,
+            "optimal_list_net_profit": case.contact_list.best_net_profit,
+        })
+    return pd.DataFrame(rows)
+
+
+def tables(results: Results) -> dict[str, pd.DataFrame]:
+    """The predicted lifetime value's CSV tables and the win-back contact list (the value basis used)."""
+    predicted = results.predicted
+    return {
+        "clv_predictions": predicted.predictions[list(PROFILE_COLUMNS)],
+        "clv_by_segment": predicted.by_segment,
+        "clv_model_parameters": parameter_table(predicted),
+        "clv_backtest": predicted.backtest.table,
+        "win_back_contact_list": results.win_back.bases[results.value_basis].contact_list.table,
+        "win_back_value_bases": value_basis_table(results),
+    }
+
+
+def context(results: Results) -> dict:
+    """Formatted numbers and tables of the section (the template's ``pv``)."""
+    pv, settings = results.predicted, results.assumptions
+    backtest = pv.backtest
+    chosen = results.win_back.bases[results.value_basis]
+    window = settings.win_back.campaign_window_months
+    organic = results.moves.segment_rates
+    rows = []
+    for model in backtest.totals:  # the models the calibration period identifies
+        totals, capture = backtest.totals[model], backtest.capture[model]
+        rows.append([MODEL_LABELS[model], count(totals.people), count(totals.actual_purchases),
+                     count(totals.predicted_purchases, 1), percent(totals.relative_error, 1),
+                     percent(capture.share, 1),
+                     verdict(totals, capture)])
+    bases = []
+    for basis, case in results.win_back.bases.items():
+        headline = headline_row(case.scenarios)
+        bases.append([basis + (" (chosen)" if basis == results.value_basis else ""), brl(case.avg_value),
+                      brl(headline["net_profit"], 0),
+                      "never" if case.break_even_success_rate is None else percent(case.break_even_success_rate),
+                      count(case.contact_list.best_length), brl(case.contact_list.best_net_profit, 0)])
+    return {
+        "horizon": settings.clv.horizon_months,
+        "margin": percent(settings.win_back.gross_margin),
+        "discount": percent(settings.clv.annual_discount_rate),
+        "calibration_end": f"{backtest.calibration_end:%Y-%m-%d}",
+        "holdout_days": backtest.holdout_days,
+        "people": count(backtest.people),
+        "success_rate": percent(chosen.contact_list.success_rate),
+        "best_length": count(chosen.contact_list.best_length),
+        "cost_per_contact": brl(settings.win_back.cost_per_contact),
+        "choice_text": choice_sentence(pv),
+        "predictions_table": predictions_table.qualified_name(),
+        "organic_months": window,
+        "churn_medium": percent(settings.clv.churn_risk_medium_from, 0),
+        "churn_high": percent(settings.clv.churn_risk_high_from, 0),
+        "value_basis_text": (
+            "A reactivated customer is worth either their historical value (monetary) or what the model expects "
+            "from them given that they buy at the campaign: that purchase plus the discounted purchases of the next "
+            f"{settings.clv.horizon_months} months that usually follow one (not multiplied again by their chance of "
+            "buying: the success rate says who buys); the business case uses the targets' mean of it, the contact "
+            f"list each person's own. The case above uses the {results.value_basis} basis "
+            "(assumption win_back.value_basis); both side by side:"),
+        "backtest_table": Table(
+            ["model", "people", "actual holdout purchases", "predicted", "error", "top-decile capture", "verdict"],
+            rows),
+        "segment_table": Table(
+            ["segment", "people", "historical revenue", "avg monetary", "predicted CLV", "avg predicted CLV",
+             "mean P(alive)", "P(purchase in 90 days)", f"bought within {window} months (measured)",
+             "churn risk high / medium / low", "expected next purchase"],
+            [[r.rfm_segment, count(r.people), brl(r.revenue, 0), brl(r.avg_monetary), brl(r.predicted_clv, 0),
+              brl(r.avg_predicted_clv), optional(r.avg_p_alive, lambda v: percent(v, 1)),
+              percent(r.avg_p_purchase_90d, 2),
+              optional(organic.get(r.rfm_segment), lambda v: percent(v, 2)),
+              " / ".join(percent(getattr(r, f"share_{risk}_churn_risk"), 0) for risk in ("high", "medium", "low")),
+              optional(r.median_expected_next_purchase_date, str)]
+             for r in pv.by_segment.itertuples()]),
+        "bases_table": Table(
+            ["value basis", "value if reactivated", "net profit contacting all", "break-even success rate",
+             "optimal list length", "net profit of that list"], bases),
+        "parameter_table": Table(
+            ["fit", "model", "state", "parameter", "value", "penalty", "log-likelihood", "people", "reason"],
+            [[r.fit, MODEL_LABELS[r.model] + (" (used)" if r.used else ""), r.state.replace("_", " "),
+              r.parameter, optional(r.value, lambda v: f"{v:.6g}"), optional(r.penalty, lambda v: f"{v:g}"),
+              optional(r.log_likelihood, lambda v: f"{v:,.2f}"), optional(r.people, count), r.reason]
+             for r in parameter_table(pv).itertuples()],
+            text_columns=4),
+    }
