@@ -160,45 +160,45 @@ def organic_chart(results: Results) -> Chart:
 # --- Business cases ---------------------------------------------------------------------------------------------
 
 
+def scenario_bars(scenarios: pd.DataFrame, x: str, y: str, details: list[str], hovertemplate: str,
+                  x_title: str, y_title: str) -> go.Figure:
+    """Net result per scenario as green/red bars around a zero line (R$ on the y axis)."""
+    figure = go.Figure(go.Bar(
+        x=[percent(value) for value in scenarios[x]], y=scenarios[y], marker_color=bar_colours(scenarios[y]),
+        customdata=scenarios[details], hovertemplate=hovertemplate,
+    ))
+    figure.update_layout(xaxis_title=x_title, yaxis_tickprefix="R$ ", yaxis_tickformat=",.0f", yaxis_title=y_title)
+    figure.add_hline(y=0, line_color="#495057")
+    return figure
+
+
 def win_back_chart(results: Results) -> Chart:
     """Net profit per success-rate scenario, with the break-even rate."""
     case = results.win_back
-    scenarios = case.scenarios
-    figure = go.Figure(go.Bar(
-        x=[percent(rate) for rate in scenarios["success_rate"]], y=scenarios["net_profit"],
-        marker_color=bar_colours(scenarios["net_profit"]),
-        customdata=scenarios[["incremental_reactivated", "campaign_cost"]],
-        hovertemplate="success %{x}: net R$ %{y:,.2f}<br>%{customdata[0]:,.1f} reactivated beyond the organic rate, "
-                      "cost R$ %{customdata[1]:,.2f}<extra></extra>",
-    ))
-    figure.update_layout(xaxis_title="success rate (share of targets who buy again)", yaxis_tickprefix="R$ ",
-                         yaxis_tickformat=",.0f", yaxis_title="net profit")
-    figure.add_hline(y=0, line_color="#495057")
+    figure = scenario_bars(
+        case.scenarios, "success_rate", "net_profit", ["incremental_reactivated", "campaign_cost"],
+        "success %{x}: net R$ %{y:,.2f}<br>%{customdata[0]:,.1f} reactivated beyond the organic rate, "
+        "cost R$ %{customdata[1]:,.2f}<extra></extra>",
+        "success rate (share of targets who buy again)", "net profit")
     if case.break_even_success_rate is not None:
         figure.add_annotation(text=f"break-even at {percent(case.break_even_success_rate)} success "
                                    f"(organic rate {percent(case.organic.rate, 2)})",
                               xref="paper", yref="paper", x=0.01, y=0.98, showarrow=False, align="left")
     title = f"Win-back campaign: net profit by success rate ({int(case.inputs.people):,} targets)"
-    reading = readings.win_back_scenarios(scenarios, case.break_even_success_rate)
+    reading = readings.win_back_scenarios(case.scenarios, case.break_even_success_rate)
     return Chart("win_back_scenarios", title, styled(figure, title), reading)
 
 
 def welcome_chart(results: Results) -> Chart:
     """Net value per year per improvement scenario."""
     case = results.welcome_series
-    scenarios = case.scenarios
-    figure = go.Figure(go.Bar(
-        x=[percent(i) for i in scenarios["improvement"]], y=scenarios["net_value_per_year"],
-        marker_color=bar_colours(scenarios["net_value_per_year"]),
-        customdata=scenarios[["added_customers_per_month", "improved_retention"]],
-        hovertemplate="improvement %{x}: R$ %{y:,.2f} a year<br>%{customdata[0]:,.2f} added customers a month, "
-                      "retention %{customdata[1]:.3%}<extra></extra>",
-    ))
-    figure.update_layout(xaxis_title="relative improvement of month-1 retention", yaxis_tickprefix="R$ ",
-                         yaxis_tickformat=",.0f", yaxis_title="net value per year")
-    figure.add_hline(y=0, line_color="#495057")
+    figure = scenario_bars(
+        case.scenarios, "improvement", "net_value_per_year", ["added_customers_per_month", "improved_retention"],
+        "improvement %{x}: R$ %{y:,.2f} a year<br>%{customdata[0]:,.2f} added customers a month, "
+        "retention %{customdata[1]:.3%}<extra></extra>",
+        "relative improvement of month-1 retention", "net value per year")
     title = f"Welcome series: net value per year by improvement (baseline {percent(case.baseline.rate)})"
-    reading = readings.welcome_scenarios(scenarios, case.baseline.rate)
+    reading = readings.welcome_scenarios(case.scenarios, case.baseline.rate)
     return Chart("welcome_series_scenarios", title, styled(figure, title), reading)
 
 
