@@ -146,14 +146,29 @@ def test_expected_errors_are_one_line_with_exit_2(roi_duckdb_env, tmp_path, writ
     assert not Path(out).exists()
 
 
-def test_a_model_that_cannot_be_fitted_is_one_line_with_exit_2(roi_duckdb_env, tmp_path, write_roi_marts, roi_marts):
+def test_data_no_model_can_fit_still_gives_every_output(roi_duckdb_env, tmp_path, write_roi_marts, roi_marts):
+    """Nobody bought twice: no model can be fitted, yet roi.py exits 0, says so, and writes everything."""
     one_time_buyers = roi_marts["clv_inputs"].assign(
         frequency=0, recency=0, avg_repeat_purchase_value=float("nan"), calibration_recency=0,
         calibration_frequency=lambda frame: frame["calibration_frequency"] * 0)
     write_roi_marts(roi_duckdb_env, {"clv_inputs": one_time_buyers})
-    message = failing(["--out", str(tmp_path / "out"), "--no-png"], roi_duckdb_env)
-    assert message.startswith("roi: clv: mbgnbd: ") and "repeat" in message, message
-    assert not (tmp_path / "out").exists()
+    proc = run_script("roi.py", "--out", str(tmp_path / "out"), "--no-png", env=roi_duckdb_env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "roi: notice: clv: Predictions on " in proc.stderr and "MBG/NBD is not fitted" in proc.stderr
+    assert "roi: predicted CLV (segment_rates)" in proc.stdout
+    assert sorted(path.stem for path in (tmp_path / "out").glob("*.csv")) == sorted(TABLES)
+
+
+def test_a_campaign_that_cannot_pay_back_never_breaks_even(duckdb_run, tmp_path):
+    """At R$ 1,000 a contact no success rate up to 100 % pays back (20 targets worth 300 x 0.25 each): the summary,
+    the value bases and the report say so instead of printing a rate above 100 %."""
+    out, _ = duckdb_run
+    env = {**os.environ, "DBT_TARGET": "duckdb", "DUCKDB_PATH": str(out.parent / "warehouse.duckdb")}
+    proc = run_script("roi.py", "--out", str(tmp_path), "--no-png", "--no-write-back", "--cost-per-contact", "1000",
+                      env=env)
+    assert "never breaks even" in proc.stdout
+    assert csv(tmp_path, "win_back_value_bases")["break_even_success_rate"].isna().all()
+    assert "never breaks even" in (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
 def test_without_chromium_charts_are_html_only_with_a_notice(roi_duckdb_env, tmp_path):

@@ -37,6 +37,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def break_even_words(rate: float | None) -> str:
+    """The break-even success rate, or that no rate up to 100 % pays back."""
+    return "never breaks even" if rate is None else f"break-even {percent(rate)}"
+
+
 def print_summary(output: RunOutput) -> None:
     """Headline numbers and where the report is."""
     results = output.results
@@ -45,7 +50,7 @@ def print_summary(output: RunOutput) -> None:
     print(f"roi: data as of {results.as_of_date} (target {results.target_name})")
     print(f"roi: win-back: {int(results.win_back.inputs.people):,} targets, net {brl(win_back['net_profit'], 0)} "
           f"at {percent(win_back['success_rate'])} success, "
-          f"break-even {percent(results.win_back.break_even_success_rate)} "
+          f"{break_even_words(results.win_back.break_even_success_rate)} "
           f"(organic rate {percent(results.win_back.organic.rate, 2)} over "
           f"{results.win_back.organic.window_months} months subtracted)")
     print(f"roi: welcome series: baseline {percent(results.welcome_series.baseline.rate)}, net "
