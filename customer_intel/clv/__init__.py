@@ -11,7 +11,8 @@ Inputs are the per-person summary at a point in time (as the ``clv_inputs`` mart
   a purchase now (``value_given_purchase``: what a reactivated buyer is worth).
 - ``selection``: each fit's state (identified, possibly with the declared penalty; degenerate; not fitted) and the
   choice of the first identified model.
-- ``backtest``: holdout comparison tables and the top-decile capture.
+- ``backtest``: holdout comparison tables, the top-decile capture, and the scores of predicted probabilities of a
+  purchase (calibration by decile; AUC, Brier score and log loss; a no-model baseline from segment rates).
 - ``contact_list``: the contact list length that maximises expected net profit.
 - ``errors``: ``ClvError``, raised with a one-line message for data a model cannot fit, a fit that does not
   converge (with ``require_convergence``) or an input that is not valid; no function returns a NaN.
@@ -20,10 +21,14 @@ Tests: ``pytests/test_clv_*.py`` (CDNOW reference figures, agreement with the ``
 """
 from customer_intel.clv.backtest import (
     BacktestTotals,
+    ProbabilityScores,
     TopDecileCapture,
     backtest_by_group,
     backtest_by_repeat_purchases,
     backtest_totals,
+    baseline_probability,
+    calibration_by_decile,
+    probability_scores,
     top_decile_capture,
 )
 from customer_intel.clv.contact_list import ContactList, optimal_contact_list
@@ -41,6 +46,7 @@ from customer_intel.clv.value import (
 __all__ = [
     "DAYS_PER_MONTH",
     "BacktestTotals",
+    "ProbabilityScores",
     "ClvError",
     "ContactList",
     "PurchaseFit",
@@ -49,6 +55,8 @@ __all__ = [
     "backtest_by_group",
     "backtest_by_repeat_purchases",
     "backtest_totals",
+    "baseline_probability",
+    "calibration_by_decile",
     "discount_factors",
     "expected_purchases",
     "expected_spend",
@@ -60,5 +68,6 @@ __all__ = [
     "p_alive",
     "predict_customers",
     "predicted_clv",
+    "probability_scores",
     "top_decile_capture",
 ]
