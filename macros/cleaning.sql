@@ -34,11 +34,6 @@
 {%- endmacro %}
 
 
-{% macro money_type() -%}
-    numeric(18, 2)
-{%- endmacro %}
-
-
 {% macro to_whole_number(column) -%}
     {#- Counts arrive as doubles in raw ('44.0' in pandas copies); a whole number is an integer. -#}
     cast({{ column }} as {{ dbt.type_int() }})

@@ -3,6 +3,12 @@
     double_type(). Contracts in the YAML files keep the standard names (varchar, double precision), which
     spark__get_empty_schema_sql translates for Spark. -#}
 
+{% macro money_type() -%}
+    {#- Money is BRL with cents, an exact decimal (sums are identical on every engine); Spark has the same name. -#}
+    numeric(18, 2)
+{%- endmacro %}
+
+
 {% macro double_type() -%}
     {{ return(adapter.dispatch('double_type', 'customer_intel')()) }}
 {%- endmacro %}

@@ -9,16 +9,6 @@
 {%- endmacro %}
 
 
-{% macro as_of_date_sql(last_purchase_date_expression) -%}
-    {#- The reference date for recency: var as_of_date when set, else the day after the last purchase. -#}
-    {%- if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date)
-    {%- else -%}
-        cast({{ dbt.dateadd('day', 1, last_purchase_date_expression) }} as date)
-    {%- endif -%}
-{%- endmacro %}
-
-
 {% macro quoted_list(values) -%}
     ({% for value in values %}'{{ value }}'{{ ", " if not loop.last }}{% endfor %})
 {%- endmacro %}

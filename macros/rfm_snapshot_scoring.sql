@@ -22,3 +22,44 @@
     {%- endif -%}
 {%- endmacro %}
 
+
+
+{% macro rfm_segment_of_scores(segment_rules) -%}
+    {#- The score → segment mapping of the scheme in var rfm_scheme, as a query: the rule boxes of segment_rules (the
+        relation of the rfm_segment_rules seed) expanded to the 64 (r, f, m) combinations of scores 1–4, one row each
+        with its rfm_segment and segment_order. A model finds a person's segment with an equality join on
+        (r_score, f_score, m_score): the rules partition the score cube (tested), so everybody gets exactly one
+        segment. One definition for rfm_segments and segment_history, so both map scores the same way.
+        distinct changes no row (each combination has one segment) but keeps PostgreSQL from folding these 64 rows
+        into the big join of segment_history and planning them as one: it builds them once and hash-joins on
+        (r, f, m). -#}
+    with
+
+    scheme_rules as (
+
+        select * from {{ segment_rules }}
+        where rfm_scheme = '{{ var("rfm_scheme") }}'
+
+    ),
+
+    score_values as (
+
+        select cast(generated_number as {{ dbt.type_int() }}) as score
+        from ({{ dbt.generate_series(4) }}) as series
+
+    )
+
+    select distinct
+        r_values.score as r_score,
+        f_values.score as f_score,
+        m_values.score as m_score,
+        scheme_rules.rfm_segment,
+        scheme_rules.segment_order
+    from score_values as r_values
+    cross join score_values as f_values
+    cross join score_values as m_values
+    inner join scheme_rules
+        on r_values.score between scheme_rules.r_score_min and scheme_rules.r_score_max
+        and f_values.score between scheme_rules.f_score_min and scheme_rules.f_score_max
+        and m_values.score between scheme_rules.m_score_min and scheme_rules.m_score_max
+{%- endmacro %}

@@ -117,7 +117,7 @@ def _yaml(path: str) -> dict:
 
 def rfm_segments_spec() -> tuple[str, list[str]]:
     """The first paragraph of rfm_segments' docs block (plain text), and its documented columns."""
-    model = next(m for m in _yaml("models/marts/marketing/_marketing__models.yml")["models"]
+    model = next(m for m in _yaml("models/marts/marketing/rfm_segments.yml")["models"]
                  if m["name"] == "rfm_segments")
     docs = (PROJECT_ROOT / "models/marts/marketing/_marketing__docs.md").read_text(encoding="utf-8")
     block = re.search(r"{%\s*docs rfm_segments\s*%}(.*?){%\s*enddocs\s*%}", docs, re.S).group(1)

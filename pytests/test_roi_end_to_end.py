@@ -30,7 +30,7 @@ CLV_TABLES = TABLES[-6:]
 NULLABLE = {
     "clv_predictions": ("expected_next_purchase_date", "avg_days_between_purchases"),
     "clv_by_segment": ("median_expected_next_purchase_date",),
-    "clv_model_parameters": ("reason",),
+    "clv_model_parameters": ("reason", "standard_error", "lower_95", "upper_95", "interval_note"),
     "win_back_value_bases": ("break_even_success_rate",),
 }
 

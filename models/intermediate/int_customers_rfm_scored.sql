@@ -23,17 +23,9 @@ history as (
 
 ),
 
-last_purchase as (
-
-    select max(cast(last_purchase_at as date)) as last_purchase_date
-    from history
-
-),
-
 as_of as (
 
-    select {{ as_of_date_sql('last_purchase.last_purchase_date') }} as as_of_date
-    from last_purchase
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 

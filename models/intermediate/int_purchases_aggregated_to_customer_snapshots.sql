@@ -1,6 +1,7 @@
 {#- Each person's purchase history as of each snapshot date: one row per person and snapshot, for the people
     acquired before the snapshot (first purchase before it). Snapshot dates are first days of months: the month
-    of as_of_date, then every var segment_history_step_months months back, as far as var segment_history_months.
+    of as_of_date (int_as_of_date), then every var segment_history_step_months months back, as far as var
+    segment_history_months.
     A purchase counts for a snapshot purchased strictly before it (as for as_of_date), so it enters the first
     snapshot after its month begins: the first day of the next month.
     Computed without a person × month cross join: a person's purchases are summed per entry month, accumulated
@@ -29,17 +30,9 @@ purchases as (
 
 ),
 
-last_purchase as (
-
-    select max(cast(purchased_at as date)) as last_purchase_date
-    from purchases
-
-),
-
 as_of as (
 
-    select {{ as_of_date_sql('last_purchase.last_purchase_date') }} as as_of_date
-    from last_purchase
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from customer_intel import clv
 from customer_intel.clv.selection import FitOutcome
+from customer_intel.clv.uncertainty import ParameterUncertainty, parameter_uncertainty
 from customer_intel.roi.cases import backtest as holdout
 from customer_intel.roi.cases import predictive_profile as profiles
 from customer_intel.roi.cases.predictive_profile import ClvSettings
@@ -46,6 +47,7 @@ class PredictedValue:
     by_segment: pd.DataFrame
     people: int  # purchasers fitted on the full history
     repeat_buyers: int  # of whom bought on more than one day
+    uncertainty: dict[tuple[str, str], ParameterUncertainty]  # (fit, model) → standard errors and 95 % intervals
 
     @property
     def available(self) -> bool:
@@ -95,4 +97,26 @@ def compute(people: pd.DataFrame, settings: ClvSettings, pooled: pd.DataFrame | 
     except clv.ClvError as exc:  # an input the models reject (not a fit that fails): the marts are inconsistent
         raise RoiError(f"clv: {exc}") from exc
     return PredictedValue(settings, checked, calibration_outcomes, choice, predictions, by_segment(predictions),
-                          people=len(people), repeat_buyers=int((people["frequency"] > 0).sum()))
+                          people=len(people), repeat_buyers=int((people["frequency"] > 0).sum()),
+                          uncertainty=parameter_uncertainties(people, calibration_outcomes, choice.outcomes))
+
+
+def parameter_uncertainties(people: pd.DataFrame, calibration: dict[str, FitOutcome],
+                            full: dict[str, FitOutcome]) -> dict[tuple[str, str], ParameterUncertainty]:
+    """Standard errors and 95 % intervals of every fit that was made, keyed by (fit, model): "calibration" on the
+    calibration columns of the people who bought before the calibration end, "full" on the full history."""
+    in_calibration = people.loc[people["is_in_calibration"].astype(bool)]
+    columns = {
+        "calibration": [in_calibration[c].to_numpy(dtype=float) for c in
+                        ("calibration_frequency", "calibration_recency", "calibration_tenure")],
+        "full": [people[c].to_numpy(dtype=float) for c in ("frequency", "recency", "tenure")],
+    }
+    spend_columns = [people["frequency"].to_numpy(dtype=float),
+                     people["avg_repeat_purchase_value"].to_numpy(dtype=float)]
+    result = {}
+    for fit_name, outcomes in (("calibration", calibration), ("full", full)):
+        for model, outcome in outcomes.items():
+            if outcome.fit is not None:
+                summary = spend_columns if model == "gamma_gamma" else columns[fit_name]
+                result[fit_name, model] = parameter_uncertainty(outcome.fit, *summary)
+    return result

@@ -18,8 +18,8 @@ from customer_intel.roi.presentation.style import NEUTRAL, Chart, styled
 from customer_intel.roi.presentation.html import Table, optional
 from customer_intel.roi.presentation.labels import MODEL_LABELS
 
-PARAMETER_COLUMNS = ("fit", "model", "state", "used", "parameter", "value", "penalty", "log_likelihood", "people",
-                     "reason")
+PARAMETER_COLUMNS = ("fit", "model", "state", "used", "parameter", "value", "standard_error", "lower_95", "upper_95",
+                     "penalty", "log_likelihood", "people", "reason", "interval_note")
 
 
 def choice_sentence(predicted: PredictedValue) -> str:
@@ -125,8 +125,10 @@ def backtest_chart(results: Results) -> Chart:
 
 
 def parameter_table(predicted: PredictedValue) -> pd.DataFrame:
-    """One row per (fit, model, parameter): value, state, penalty, log-likelihood, people fitted and the reason; a
-    model that was not fitted has one row with no parameter. ``used`` marks the models the predictions use."""
+    """One row per (fit, model, parameter): value, its standard error (of the log-parameter) and 95 % interval,
+    state, penalty, log-likelihood, people fitted, the reason for the state and a note on the interval (why there is
+    none, or what to bear in mind); a model that was not fitted has one row with no parameter. ``used`` marks the
+    models the predictions use."""
     rows = []
     calibration, choice = predicted.calibration_outcomes, predicted.choice
     used = {choice.purchase_model, choice.spend_model}
@@ -136,11 +138,16 @@ def parameter_table(predicted: PredictedValue) -> pd.DataFrame:
                       "used": fit_name == "full" and model in used, "reason": outcome.reason}
             if outcome.fit is None:
                 rows.append({**common, "parameter": "", "value": None, "penalty": None, "log_likelihood": None,
-                             "people": None})
+                             "people": None, "interval_note": "not fitted"})
                 continue
+            uncertainty = predicted.uncertainty[fit_name, model]
             for parameter, value in outcome.fit.params.items():
-                rows.append({**common, "parameter": parameter, "value": value, "penalty": outcome.fit.penalty,
-                             "log_likelihood": outcome.fit.log_likelihood, "people": int(round(outcome.fit.people))})
+                estimate = uncertainty.parameters[parameter]
+                rows.append({**common, "parameter": parameter, "value": value,
+                             "standard_error": estimate.standard_error, "lower_95": estimate.lower_95,
+                             "upper_95": estimate.upper_95, "penalty": outcome.fit.penalty,
+                             "log_likelihood": outcome.fit.log_likelihood, "people": int(round(outcome.fit.people)),
+                             "interval_note": uncertainty.note})
     table = pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
     table["people"] = table["people"].astype("Int64")
     return table
@@ -239,10 +246,14 @@ def context(results: Results) -> dict:
             ["value basis", "value if reactivated", "net profit contacting all", "break-even success rate",
              "optimal list length", "net profit of that list"], bases),
         "parameter_table": Table(
-            ["fit", "model", "state", "parameter", "value", "penalty", "log-likelihood", "people", "reason"],
+            ["fit", "model", "state", "parameter", "value", "95 % interval", "penalty", "log-likelihood", "people",
+             "reason", "interval note"],
             [[r.fit, MODEL_LABELS[r.model] + (" (used)" if r.used else ""), r.state.replace("_", " "),
-              r.parameter, optional(r.value, lambda v: f"{v:.6g}"), optional(r.penalty, lambda v: f"{v:g}"),
-              optional(r.log_likelihood, lambda v: f"{v:,.2f}"), optional(r.people, count), r.reason]
+              r.parameter, optional(r.value, lambda v: f"{v:.6g}"),
+              "—" if pd.isna(r.lower_95) else f"{r.lower_95:.4g} – {r.upper_95:.4g}",
+              optional(r.penalty, lambda v: f"{v:g}"),
+              optional(r.log_likelihood, lambda v: f"{v:,.2f}"), optional(r.people, count), r.reason,
+              r.interval_note]
              for r in parameter_table(pv).itertuples()],
             text_columns=4),
     }

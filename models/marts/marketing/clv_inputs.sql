@@ -16,20 +16,12 @@ purchases as (
 
 ),
 
-last_purchase as (
-
-    select max(purchase_date) as last_purchase_date
-    from purchases
-
-),
-
 dates as (
 
     select
-        {{ as_of_date_sql('last_purchase.last_purchase_date') }} as as_of_date,
-        cast({{ dbt.dateadd('month', -1 * var('clv_holdout_months'), as_of_date_sql('last_purchase.last_purchase_date')) }} as date)  -- noqa: LT05
-            as calibration_end_date
-    from last_purchase
+        as_of_date,
+        cast({{ dbt.dateadd('month', -1 * var('clv_holdout_months'), 'as_of_date') }} as date) as calibration_end_date
+    from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -6,10 +6,10 @@ scored as (
 
 ),
 
-segment_rules as (
+segment_of_scores as (
 
-    select * from {{ ref('rfm_segment_rules') }}
-    where rfm_scheme = '{{ var("rfm_scheme") }}'
+    {#- The 64 (r, f, m) combinations with their segment (macro rfm_segment_of_scores, shared with segment_history). #}
+    {{ rfm_segment_of_scores(ref('rfm_segment_rules')) }}
 
 )
 
@@ -22,12 +22,12 @@ select
     cast(scored.r_score as integer) as r_score,
     cast(scored.f_score as integer) as f_score,
     cast(scored.m_score as integer) as m_score,
-    cast(segment_rules.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
-    cast(segment_rules.segment_order as integer) as segment_order,
+    cast(segment_of_scores.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(segment_of_scores.segment_order as integer) as segment_order,
     cast(scored.rfm_scheme as {{ dbt.type_string() }}) as rfm_scheme,
     cast(scored.as_of_date as date) as as_of_date
 from scored
-inner join segment_rules
-    on scored.r_score between segment_rules.r_score_min and segment_rules.r_score_max
-    and scored.f_score between segment_rules.f_score_min and segment_rules.f_score_max
-    and scored.m_score between segment_rules.m_score_min and segment_rules.m_score_max
+inner join segment_of_scores
+    on scored.r_score = segment_of_scores.r_score
+    and scored.f_score = segment_of_scores.f_score
+    and scored.m_score = segment_of_scores.m_score

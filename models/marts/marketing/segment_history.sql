@@ -12,39 +12,11 @@ snapshots as (
 
 ),
 
-segment_rules as (
-
-    select * from {{ ref('rfm_segment_rules') }}
-    where rfm_scheme = '{{ var("rfm_scheme") }}'
-
-),
-
-score_values as (
-
-    select cast(generated_number as {{ dbt.type_int() }}) as score
-    from ({{ dbt.generate_series(4) }}) as series
-
-),
-
 segment_of_scores as (
 
-    {#- The rules' ranges expanded to the 64 (r, f, m) combinations, so that millions of snapshot rows find their
-        segment through an equality join instead of a range join (the rules partition the score cube: tested).
-        distinct changes no row (each combination has one segment) but keeps PostgreSQL from folding these 64 rows
-        into the big join and planning them as one: it builds them once and hash-joins on (r, f, m). -#}
-    select distinct
-        r_values.score as r_score,
-        f_values.score as f_score,
-        m_values.score as m_score,
-        segment_rules.rfm_segment,
-        segment_rules.segment_order
-    from score_values as r_values
-    cross join score_values as f_values
-    cross join score_values as m_values
-    inner join segment_rules
-        on r_values.score between segment_rules.r_score_min and segment_rules.r_score_max
-        and f_values.score between segment_rules.f_score_min and segment_rules.f_score_max
-        and m_values.score between segment_rules.m_score_min and segment_rules.m_score_max
+    {#- The 64 (r, f, m) combinations with their segment (macro rfm_segment_of_scores, shared with rfm_segments), so
+        that millions of snapshot rows find their segment through an equality join instead of a range join. #}
+    {{ rfm_segment_of_scores(ref('rfm_segment_rules')) }}
 
 ),
 
@@ -71,7 +43,7 @@ select
     cast(scored.last_purchase_at as timestamp) as last_purchase_at,
     cast(scored.recency_days as integer) as recency_days,
     cast(scored.frequency as integer) as frequency,
-    cast(scored.monetary as numeric(18, 2)) as monetary,
+    cast(scored.monetary as {{ money_type() }}) as monetary,
     cast(scored.r_score as integer) as r_score,
     cast(scored.f_score as integer) as f_score,
     cast(scored.m_score as integer) as m_score,

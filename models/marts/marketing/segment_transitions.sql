@@ -63,8 +63,8 @@ select
     cast(to_segment as {{ dbt.type_string() }}) as to_segment,
     cast(to_segment_order as integer) as to_segment_order,
     cast(count(*) as integer) as people,
-    cast(sum(from_monetary) as numeric(18, 2)) as from_revenue,
-    cast(sum(to_monetary) as numeric(18, 2)) as to_revenue,
+    cast(sum(from_monetary) as {{ money_type() }}) as from_revenue,
+    cast(sum(to_monetary) as {{ money_type() }}) as to_revenue,
     cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme
 from moves
 group by
