@@ -130,6 +130,18 @@ def backtest_by_group(groups, actual, predicted, *, group_name: str = "group") -
     return _table(keys, actual, predicted, group_name)
 
 
+def ranking(predicted: np.ndarray, tie_break=None) -> np.ndarray:
+    """Positions of the people from the highest prediction to the lowest; ties broken by ``tie_break`` ascending
+    (e.g. customer_unique_id, so the order does not depend on row order), else by input position."""
+    if tie_break is None:
+        secondary = np.arange(len(predicted))
+    else:
+        secondary = np.asarray(tie_break)
+        if len(secondary) != len(predicted):
+            raise ClvError("tie_break must have one value per person")
+    return np.lexsort((secondary, -predicted))
+
+
 def top_decile_capture(predicted, actual, tie_break=None) -> TopDecileCapture:
     """Share of holdout buyers (actual > 0) found among the top decile of predicted purchases.
 
@@ -139,13 +151,7 @@ def top_decile_capture(predicted, actual, tie_break=None) -> TopDecileCapture:
     """
     actual, predicted = _pair(actual, predicted)
     n = len(actual)
-    if tie_break is None:
-        secondary = np.arange(n)
-    else:
-        secondary = np.asarray(tie_break)
-        if len(secondary) != n:
-            raise ClvError("tie_break must have one value per person")
-    order = np.lexsort((secondary, -predicted))
+    order = ranking(predicted, tie_break)
     top = math.ceil(n / 10)
     buyers = actual > 0
     if not buyers.any():
@@ -211,13 +217,7 @@ def calibration_by_decile(predicted_probability, bought, tie_break=None) -> pd.D
     """
     predicted, outcome = _probabilities(predicted_probability, bought)
     n = len(predicted)
-    if tie_break is None:
-        secondary = np.arange(n)
-    else:
-        secondary = np.asarray(tie_break)
-        if len(secondary) != n:
-            raise ClvError("tie_break must have one value per person")
-    order = np.lexsort((secondary, -predicted))
+    order = ranking(predicted, tie_break)
     groups = min(DECILES, n)
     decile = np.empty(n, dtype="int64")
     for position, members in enumerate(np.array_split(order, groups)):
