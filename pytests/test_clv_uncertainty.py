@@ -40,12 +40,8 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from customer_intel import clv
-from customer_intel.clv.uncertainty import (
-    ParameterUncertainty,
-    draw_parameters,
-    interval_of_totals,
-    parameter_uncertainty,
-)
+from customer_intel.clv.intervals import interval_of_totals
+from customer_intel.clv.uncertainty import ParameterUncertainty, draw_parameters, parameter_uncertainty
 
 DATASETS = Path(find_spec("lifetimes").origin).parent / "datasets"
 TRUE_PURCHASE = {"r": 0.25, "alpha": 40.0, "a": 0.8, "b": 2.5}

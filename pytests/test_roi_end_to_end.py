@@ -29,7 +29,8 @@ CLV_TABLES = TABLES[-6:]
 # models that were not fitted; a break-even that is never reached).
 NULLABLE = {
     "clv_predictions": ("expected_next_purchase_date", "avg_days_between_purchases"),
-    "clv_by_segment": ("median_expected_next_purchase_date",),
+    "clv_by_segment": ("median_expected_next_purchase_date", "predicted_clv_p10", "predicted_clv_p90"),
+    "clv_backtest": ("predicted_purchases_p10", "predicted_purchases_p90"),
     "clv_model_parameters": ("reason", "standard_error", "lower_95", "upper_95", "interval_note"),
     "win_back_value_bases": ("break_even_success_rate",),
 }

@@ -234,3 +234,16 @@ def test_without_holdout_buyers_the_backtest_is_left_out_and_predictions_are_sti
         "nobody in the calibration period bought in the holdout, so there is nothing to check")
     assert result.backtest.table.empty and tuple(result.backtest.table.columns) == backtest.BACKTEST_COLUMNS
     assert set(result.calibration_outcomes) == {"mbgnbd", "bgnbd"} and len(result.predictions) == len(people)
+
+
+def test_parameters_have_intervals_and_segments_a_p10_p90(computed):
+    """Every identified fit of the hand-made data gets standard errors; each segment's predicted CLV gets a P10 below
+    its P90 from the parameter draws, and the backtested models a P10 / P90 of their holdout purchases."""
+    table = presented.parameter_table(computed)
+    assert table["standard_error"].notna().all() and (table["lower_95"] < table["value"]).all()
+    assert (table["value"] < table["upper_95"]).all()
+    segments = computed.by_segment
+    assert (segments["predicted_clv_p10"] < segments["predicted_clv_p90"]).all()
+    assert set(computed.intervals.backtest_purchases) == set(computed.backtest.totals)
+    for interval in computed.intervals.backtest_purchases.values():
+        assert interval.p10 < interval.p90

@@ -9,8 +9,8 @@ Inputs are the per-person summary at a point in time (as the ``clv_inputs`` mart
 - ``value``: ``predicted_clv`` (monthly discounting, defined in the module) and ``predict_customers`` (all columns).
 - ``next_purchase``: P(a purchase within t), the median time to the next purchase, and the value of a person given
   a purchase now (``value_given_purchase``: what a reactivated buyer is worth).
-- ``uncertainty``: standard errors and 95 % intervals of the fitted parameters (log-scale Hessian), draws from
-  their sampling distribution, and P10 / P90 of predicted totals (issue 22 groundwork, not used by roi.py yet).
+- ``uncertainty``: standard errors and 95 % intervals of the fitted parameters (log-scale Hessian) and draws from
+  their sampling distribution; ``intervals``: P10 / P90 of predicted totals over those draws.
 - ``selection``: each fit's state (identified, possibly with the declared penalty; degenerate; not fitted) and the
   choice of the first identified model.
 - ``backtest``: holdout comparison tables, the top-decile capture, and the scores of predicted probabilities of a

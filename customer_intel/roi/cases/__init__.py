@@ -43,6 +43,7 @@ def compute(marts: Marts, assumptions: Assumptions) -> Results:
         horizon_months=clv_settings.horizon_months, annual_discount_rate=clv_settings.annual_discount_rate,
         gross_margin=assumptions.win_back.gross_margin, penalty=clv_settings.penalty,
         churn_medium_from=clv_settings.churn_risk_medium_from, churn_high_from=clv_settings.churn_risk_high_from,
+        seed=assumptions.monte_carlo.seed,
     ), marts.segment_reactivation_pooled)
     return Results(
         as_of_date=marts.totals.as_of_date,

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 import pandas as pd
 
 from customer_intel import clv
 from customer_intel.clv.selection import FitOutcome
+from customer_intel.clv.intervals import Interval, interval_of_totals
 from customer_intel.clv.uncertainty import ParameterUncertainty, parameter_uncertainty
 from customer_intel.roi.cases import backtest as holdout
 from customer_intel.roi.cases import predictive_profile as profiles
@@ -28,6 +31,7 @@ from customer_intel.roi.cases.predictive_profile import ClvSettings
 from customer_intel.roi.errors import RoiError
 
 MAIN_MODEL = profiles.PURCHASE_PREFERENCE[0]
+DRAWS = 200  # parameter draws for the P10 / P90 of predictions
 EXTRA_COLUMNS = ("predicted_revenue", "predicted_clv", "value_given_purchase", "monetary", "frequency", "recency",
                  "tenure")
 CHURN_RISKS = ("low", "medium", "high")
@@ -48,10 +52,23 @@ class PredictedValue:
     people: int  # purchasers fitted on the full history
     repeat_buyers: int  # of whom bought on more than one day
     uncertainty: dict[tuple[str, str], ParameterUncertainty]  # (fit, model) → standard errors and 95 % intervals
+    intervals: PredictionIntervals | None = None
 
     @property
     def available(self) -> bool:
         return self.choice.purchase_model is not None
+
+
+@dataclass(frozen=True)
+class PredictionIntervals:
+    """P10 / P90 over draws of the fitted parameters from their sampling distribution (``clv.uncertainty``):
+    predicted CLV per segment and the backtest's predicted holdout purchases per model; ``note`` says what is
+    missing and why."""
+
+    clv_by_segment: pd.DataFrame  # rfm_segment, predicted_clv_p10, predicted_clv_p90 (BRL of margin)
+    backtest_purchases: dict[str, Interval]  # model → predicted holdout purchases
+    draws: int
+    note: str
 
 
 def by_segment(predictions: pd.DataFrame) -> pd.DataFrame:
@@ -96,9 +113,68 @@ def compute(people: pd.DataFrame, settings: ClvSettings, pooled: pd.DataFrame | 
                        else pd.DataFrame(columns=list(profiles.PROFILE_COLUMNS) + list(EXTRA_COLUMNS)))
     except clv.ClvError as exc:  # an input the models reject (not a fit that fails): the marts are inconsistent
         raise RoiError(f"clv: {exc}") from exc
-    return PredictedValue(settings, checked, calibration_outcomes, choice, predictions, by_segment(predictions),
+    uncertainty = parameter_uncertainties(people, calibration_outcomes, choice.outcomes)
+    intervals = prediction_intervals(people, checked, calibration_outcomes, choice, uncertainty, settings)
+    segments = by_segment(predictions)
+    if not segments.empty:
+        segments = segments.merge(intervals.clv_by_segment, on="rfm_segment", how="left")
+    return PredictedValue(settings, checked, calibration_outcomes, choice, predictions, segments,
                           people=len(people), repeat_buyers=int((people["frequency"] > 0).sum()),
-                          uncertainty=parameter_uncertainties(people, calibration_outcomes, choice.outcomes))
+                          uncertainty=uncertainty, intervals=intervals)
+
+
+def prediction_intervals(people: pd.DataFrame, checked: holdout.Backtest, calibration_outcomes: dict[str, FitOutcome],
+                         choice: profiles.ModelChoice, uncertainty: dict[tuple[str, str], ParameterUncertainty],
+                         settings: ClvSettings) -> PredictionIntervals:
+    """P10 / P90 of predicted CLV per segment (the models the predictions use) and of each backtested model's
+    predicted holdout purchases. Needs a purchase model and Gamma-Gamma with an interval each (the spend draws
+    do not change the purchases); otherwise the note says why there is none."""
+    empty = pd.DataFrame(columns=["rfm_segment", "predicted_clv_p10", "predicted_clv_p90"])
+    spend = uncertainty.get(("full", "gamma_gamma"))
+    if choice.spend_model != "gamma_gamma" or spend is None or not spend.available:
+        return PredictionIntervals(empty, {}, DRAWS, "no interval: Gamma-Gamma has none on these data")
+    spend_fit = choice.outcomes["gamma_gamma"].fit
+    notes, by_model = [], {}
+    rng = np.random.default_rng(settings.seed)
+    purchase = uncertainty.get(("full", choice.purchase_model or ""))
+    if purchase is not None and purchase.available:
+        x, t_x, big_t, repeat_value = profiles.summary_columns(people)
+        try:
+            totals = interval_of_totals(choice.purchase_fit, purchase, spend_fit, spend, x, t_x, big_t, repeat_value,
+                                        groups=people["rfm_segment"].astype(str).to_numpy(),
+                                        horizon_months=settings.horizon_months, gross_margin=settings.gross_margin,
+                                        annual_discount_rate=settings.annual_discount_rate, draws=DRAWS, rng=rng)
+        except clv.ClvError as exc:  # a draw far out in a flat likelihood: the interval is not usable
+            clv_segments = empty
+            notes.append(f"no interval of predicted CLV ({exc})")
+        else:
+            clv_segments = totals.clv_by_group.rename(columns={"p10": "predicted_clv_p10",
+                                                               "p90": "predicted_clv_p90"})
+            clv_segments = clv_segments.rename_axis("rfm_segment").reset_index()[list(empty.columns)]
+            if totals.note:
+                notes.append(totals.note)
+    else:
+        clv_segments = empty
+        notes.append(f"no interval of predicted CLV: {choice.purchase_model or 'no model'} has none on these data")
+    calibration = people.loc[people["is_in_calibration"].astype(bool)]
+    for model in checked.totals:
+        model_uncertainty = uncertainty.get(("calibration", model))
+        if model_uncertainty is None or not model_uncertainty.available:
+            notes.append(f"no interval of the backtest for {model}")
+            continue
+        columns = [calibration[c].to_numpy(dtype=float) for c in
+                   ("calibration_frequency", "calibration_recency", "calibration_tenure")]
+        # only the purchases are used: the spend draws (on placeholder values) do not change them
+        try:
+            totals = interval_of_totals(calibration_outcomes[model].fit, model_uncertainty, spend_fit, spend,
+                                        *columns, np.zeros(len(calibration)), t=float(checked.holdout_days),
+                                        horizon_months=1, gross_margin=settings.gross_margin,
+                                        annual_discount_rate=settings.annual_discount_rate, draws=DRAWS, rng=rng)
+        except clv.ClvError as exc:
+            notes.append(f"no interval of the backtest for {model} ({exc})")
+            continue
+        by_model[model] = totals.expected_purchases
+    return PredictionIntervals(clv_segments, by_model, DRAWS, "; ".join(notes))
 
 
 def parameter_uncertainties(people: pd.DataFrame, calibration: dict[str, FitOutcome],

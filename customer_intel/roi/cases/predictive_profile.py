@@ -63,6 +63,7 @@ class ClvSettings:
     churn_medium_from: float  # churn risk bands on P(no purchase in 90 days) (assumptions clv.churn_risk)
     churn_high_from: float
     penalty: float = 0.0  # clv.penalty; 0 = plain maximum likelihood
+    seed: int = 0  # monte_carlo.seed: the parameter draws of the prediction intervals
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,32 @@ def parameter_table(predicted: PredictedValue) -> pd.DataFrame:
     return table
 
 
+def interval_sentence(predicted: PredictedValue) -> str:
+    """How the P10 / P90 were made, and what is missing."""
+    intervals = predicted.intervals
+    if intervals is None:
+        return ""
+    text = (f"P10 – P90: the 10th and 90th percentiles over {intervals.draws} draws of the fitted parameters from "
+            "their sampling distribution (the uncertainty of the estimates, not the randomness of who buys).")
+    return text + (f" Not shown: {intervals.note}." if intervals.note else "")
+
+
+def backtest_table(predicted: PredictedValue) -> pd.DataFrame:
+    """The backtest's long table with P10 / P90 of the predicted holdout purchases on each model's totals row."""
+    table = predicted.backtest.table.copy()
+    intervals = predicted.intervals.backtest_purchases if predicted.intervals else {}
+    totals = table["table"] == "totals"
+    for column, field in (("predicted_purchases_p10", "p10"), ("predicted_purchases_p90", "p90")):
+        table[column] = [getattr(intervals[model], field) if is_total and model in intervals else None
+                         for model, is_total in zip(table["model"], totals)]
+    return table
+
+
+def interval_text(low, high, show) -> str:
+    """"low – high", or a dash when there is no interval."""
+    return "—" if low is None or high is None or pd.isna(low) or pd.isna(high) else f"{show(low)} – {show(high)}"
+
+
 def value_basis_table(results: Results) -> pd.DataFrame:
     """The win-back case under both value bases side by side: one row per basis (the one used marked)."""
     rows = []
@@ -179,7 +205,7 @@ def tables(results: Results) -> dict[str, pd.DataFrame]:
         "clv_predictions": predicted.predictions[list(PROFILE_COLUMNS)],
         "clv_by_segment": predicted.by_segment,
         "clv_model_parameters": parameter_table(predicted),
-        "clv_backtest": predicted.backtest.table,
+        "clv_backtest": backtest_table(predicted),
         "win_back_contact_list": results.win_back.bases[results.value_basis].contact_list.table,
         "win_back_value_bases": value_basis_table(results),
     }
@@ -195,8 +221,12 @@ def context(results: Results) -> dict:
     rows = []
     for model in backtest.totals:  # the models the calibration period identifies
         totals, capture = backtest.totals[model], backtest.capture[model]
+        interval = pv.intervals.backtest_purchases.get(model) if pv.intervals else None
         rows.append([MODEL_LABELS[model], count(totals.people), count(totals.actual_purchases),
-                     count(totals.predicted_purchases, 1), percent(totals.relative_error, 1),
+                     count(totals.predicted_purchases, 1),
+                     interval_text(*(interval.p10, interval.p90) if interval else (None, None),
+                                   lambda v: count(v, 1)),
+                     percent(totals.relative_error, 1),
                      percent(capture.share, 1),
                      verdict(totals, capture)])
     bases = []
@@ -217,6 +247,7 @@ def context(results: Results) -> dict:
         "best_length": count(chosen.contact_list.best_length),
         "cost_per_contact": brl(settings.win_back.cost_per_contact),
         "choice_text": choice_sentence(pv),
+        "interval_text": interval_sentence(pv),
         "predictions_table": predictions_table.qualified_name(),
         "organic_months": window,
         "churn_medium": percent(settings.clv.churn_risk_medium_from, 0),
@@ -229,13 +260,17 @@ def context(results: Results) -> dict:
             f"list each person's own. The case above uses the {results.value_basis} basis "
             "(assumption win_back.value_basis); both side by side:"),
         "backtest_table": Table(
-            ["model", "people", "actual holdout purchases", "predicted", "error", "top-decile capture", "verdict"],
+            ["model", "people", "actual holdout purchases", "predicted", "P10 – P90", "error", "top-decile capture",
+             "verdict"],
             rows),
         "segment_table": Table(
-            ["segment", "people", "historical revenue", "avg monetary", "predicted CLV", "avg predicted CLV",
+            ["segment", "people", "historical revenue", "avg monetary", "predicted CLV", "P10 – P90",
+             "avg predicted CLV",
              "mean P(alive)", "P(purchase in 90 days)", f"bought within {window} months (measured)",
              "churn risk high / medium / low", "expected next purchase"],
             [[r.rfm_segment, count(r.people), brl(r.revenue, 0), brl(r.avg_monetary), brl(r.predicted_clv, 0),
+              interval_text(getattr(r, "predicted_clv_p10", None), getattr(r, "predicted_clv_p90", None),
+                            lambda v: brl(v, 0)),
               brl(r.avg_predicted_clv), optional(r.avg_p_alive, lambda v: percent(v, 1)),
               percent(r.avg_p_purchase_90d, 2),
               optional(organic.get(r.rfm_segment), lambda v: percent(v, 2)),
