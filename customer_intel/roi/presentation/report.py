@@ -56,15 +56,17 @@ def figure_div(chart: Chart) -> Markup:
     return Markup(html)
 
 
+def other_costs(*costs: tuple[float, str]) -> list[str]:
+    """The costs besides the main one that are set, in words: "R$ 500.00 fixed", ..."""
+    return [f"{brl(amount)} {what}" for amount, what in costs if amount]
+
+
 def win_back_context(results: Results) -> dict:
     """Formatted numbers and tables of the win-back section."""
     case, settings = results.win_back, results.assumptions.win_back
     headline = headline_row(case.scenarios)
-    other = []
-    if settings.fixed_cost:
-        other.append(f"{brl(settings.fixed_cost)} fixed")
-    if settings.incentive_per_reactivated:
-        other.append(f"{brl(settings.incentive_per_reactivated)} incentive per reactivated customer")
+    other = other_costs((settings.fixed_cost, "fixed"),
+                        (settings.incentive_per_reactivated, "incentive per reactivated customer"))
     formula = (
         "Break-even success rate = organic rate + cost per contact / (average monetary value × margin)"
         if not other else
@@ -116,11 +118,8 @@ def welcome_context(results: Results) -> dict:
     """Formatted numbers and tables of the welcome-series section."""
     case, settings = results.welcome_series, results.assumptions.welcome_series
     headline = headline_row(case.scenarios)
-    other = []
-    if settings.incentive_per_retained:
-        other.append(f"{brl(settings.incentive_per_retained)} incentive per added customer")
-    if settings.fixed_cost_per_month:
-        other.append(f"{brl(settings.fixed_cost_per_month)} a month to run the series")
+    other = other_costs((settings.incentive_per_retained, "incentive per added customer"),
+                        (settings.fixed_cost_per_month, "a month to run the series"))
     if settings.fixed_cost_per_month:
         break_even = capitalise(break_even_text(case.break_even_improvement, "improvement")) + "."
     elif case.break_even_improvement is None:

@@ -10,24 +10,23 @@ from customer_intel.roi.presentation import predicted_value
 def summary_table(results: Results) -> pd.DataFrame:
     """The headline numbers of both cases, one (case, metric, value) row each."""
     wb, ws = results.win_back, results.welcome_series
-    rows = [
-        ("data", "as_of_date", results.as_of_date.isoformat()),
-        ("data", "target", results.target_name),
-        ("win_back", "people", wb.inputs.people),
-        ("win_back", "avg_monetary", wb.inputs.avg_monetary),
-        ("win_back", "campaign_window_months", wb.organic.window_months),
-        ("win_back", "organic_rate", wb.organic.rate),
-        ("win_back", "organic_returned", wb.organic.returned),
-        ("win_back", "organic_people", wb.organic.people),
-        ("win_back", "break_even_success_rate", wb.break_even_success_rate),
-        ("welcome_series", "baseline_month1_retention", ws.baseline.rate),
-        ("welcome_series", "baseline_returners", ws.baseline.returners),
-        ("welcome_series", "baseline_customers", ws.baseline.customers),
-        ("welcome_series", "baseline_cohorts_used", ws.baseline.cohorts_used),
-        ("welcome_series", "new_customers_per_month", ws.inputs.new_customers_per_month),
-        ("welcome_series", "value_per_customer", ws.inputs.value_per_customer),
-        ("welcome_series", "break_even_improvement", ws.break_even_improvement),
-    ]
+    metrics = {
+        "data": {"as_of_date": results.as_of_date.isoformat(), "target": results.target_name},
+        "win_back": {
+            "people": wb.inputs.people, "avg_monetary": wb.inputs.avg_monetary,
+            "campaign_window_months": wb.organic.window_months, "organic_rate": wb.organic.rate,
+            "organic_returned": wb.organic.returned, "organic_people": wb.organic.people,
+            "break_even_success_rate": wb.break_even_success_rate,
+        },
+        "welcome_series": {
+            "baseline_month1_retention": ws.baseline.rate, "baseline_returners": ws.baseline.returners,
+            "baseline_customers": ws.baseline.customers, "baseline_cohorts_used": ws.baseline.cohorts_used,
+            "new_customers_per_month": ws.inputs.new_customers_per_month,
+            "value_per_customer": ws.inputs.value_per_customer,
+            "break_even_improvement": ws.break_even_improvement,
+        },
+    }
+    rows = [(case, metric, value) for case, values in metrics.items() for metric, value in values.items()]
     return pd.DataFrame(rows, columns=["case", "metric", "value"])
 
 
