@@ -67,13 +67,18 @@ class TopDecileCapture:
         return self.share / (self.top_decile_people / self.people)
 
 
-def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
-    actual = as_float_array(actual, "actual holdout purchases")
-    predicted = as_float_array(predicted, "predicted holdout purchases")
-    if len(actual) != len(predicted):
-        raise ClvError("actual and predicted holdout purchases must have one value per person")
-    if len(actual) == 0:
+def _two_columns(first, second, first_name: str, second_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Two per-person columns as float arrays of one length, with at least one person."""
+    first, second = as_float_array(first, first_name), as_float_array(second, second_name)
+    if len(first) != len(second):
+        raise ClvError(f"{first_name} and {second_name} must have one value per person")
+    if len(first) == 0:
         raise ClvError("the backtest has no people")
+    return first, second
+
+
+def _pair(actual, predicted) -> tuple[np.ndarray, np.ndarray]:
+    actual, predicted = _two_columns(actual, predicted, "actual holdout purchases", "predicted holdout purchases")
     if np.any(actual < 0) or np.any(predicted < 0):
         raise ClvError("holdout purchases must be >= 0")
     return actual, predicted
@@ -188,12 +193,7 @@ class ProbabilityScores:
 
 
 def _probabilities(predicted_probability, bought) -> tuple[np.ndarray, np.ndarray]:
-    predicted = as_float_array(predicted_probability, "predicted probability")
-    outcome = as_float_array(bought, "bought")
-    if len(predicted) != len(outcome):
-        raise ClvError("predicted probability and bought must have one value per person")
-    if len(predicted) == 0:
-        raise ClvError("the backtest has no people")
+    predicted, outcome = _two_columns(predicted_probability, bought, "predicted probability", "bought")
     if np.any(predicted < 0) or np.any(predicted > 1):
         raise ClvError("predicted probabilities must be in [0, 1]")
     if not np.all((outcome == 0) | (outcome == 1)):
