@@ -215,6 +215,7 @@ def postgres_env(postgres_database_factory) -> dict:
 
 ROI_SEGMENTS = ("Champions", "Loyal Customers", "At Risk", "Hibernating", "New Customers")
 ROI_DATE_COLUMNS = {"cohort_month", "as_of_date", "first_purchase_date", "calibration_end_date", "first_snapshot_date",
+                    "snapshot_date", "observed_until",
                     "last_snapshot_date", "from_snapshot_date", "to_snapshot_date"}
 ROI_TIMESTAMP_COLUMNS = {"last_purchase_at"}
 
@@ -347,8 +348,14 @@ def roi_purchase_days(index: int) -> list:
     return [first] + [first + pd.Timedelta(days=offset) for offset in ROI_REPEAT_DAYS.get(index, [])]
 
 
+def roi_calibration_segment(person: str) -> str:
+    """The hand-made segment of c<index> at the calibration end (another than its segment at the as-of date)."""
+    return ROI_SEGMENTS[(int(person[1:]) + 2) % len(ROI_SEGMENTS)]
+
+
 def roi_clv_inputs_from_days(days_by_person: dict, value_of_day):
-    """The clv_inputs summary of hand-made purchase days, written out step by step (days; value per day)."""
+    """The clv_inputs summary of hand-made purchase days, written out step by step (days; value per day); the
+    segment at the calibration end is ``roi_calibration_segment``."""
     import pandas as pd
 
     as_of, end = pd.Timestamp(ROI_AS_OF), pd.Timestamp(ROI_CALIBRATION_END)
@@ -368,6 +375,7 @@ def roi_clv_inputs_from_days(days_by_person: dict, value_of_day):
             "calibration_tenure": (end - days[0]).days if in_calibration else None,
             "calibration_avg_repeat_purchase_value":
                 sum(values[1:len(calibration)]) / (len(calibration) - 1) if len(calibration) > 1 else None,
+            "calibration_rfm_segment": roi_calibration_segment(person) if in_calibration else None,
             "holdout_purchases": len(days) - len(calibration),
             "holdout_monetary": sum(values[len(calibration):]),
         })
@@ -411,6 +419,7 @@ def make_roi_marts() -> dict:
         "segment_product_affinity": _roi_segment_product_affinity(),
         "segment_geography": _roi_segment_geography(),
         "win_back_targets": _roi_win_back_targets(rfm),
+        "segment_reactivation": _roi_segment_reactivation(),
         "segment_reactivation_pooled": _roi_segment_reactivation_pooled(),
         "segment_transitions": _roi_segment_transitions(),
     }
@@ -426,6 +435,29 @@ ROI_POOLED = {
     "New Customers": ((50, 1), (40, 2), (30, 3)),
 }
 ROI_HORIZONS = (1, 3, 6)
+
+
+# segment_reactivation rows (snapshot date, segment, horizon months) → (people, returned). Only the first four are
+# the backtest's baseline (horizon 6 = the holdout's months, window ending by ROI_CALIBRATION_END): 182 days from
+# 2016-10-01 to 2017-04-01, New Customers not measured there. The others must be left out: a window ending after the
+# calibration end, another horizon.
+ROI_REACTIVATION = {
+    ("2016-10-01", "Champions", 6): (40, 8), ("2016-10-01", "Loyal Customers", 6): (50, 5),
+    ("2016-10-01", "At Risk", 6): (60, 3), ("2016-10-01", "Hibernating", 6): (80, 0),
+    ("2016-11-01", "Champions", 6): (45, 40), ("2016-11-01", "New Customers", 6): (10, 9),
+    ("2016-12-01", "Hibernating", 3): (90, 45),
+}
+
+
+def _roi_segment_reactivation():
+    import pandas as pd
+
+    return pd.DataFrame([
+        {"snapshot_date": pd.Timestamp(snapshot), "rfm_segment": segment, "horizon_months": horizon,
+         "observed_until": pd.Timestamp(snapshot) + pd.DateOffset(months=horizon), "people": people,
+         "returned": returned}
+        for (snapshot, segment, horizon), (people, returned) in ROI_REACTIVATION.items()
+    ])
 
 
 def _roi_segment_reactivation_pooled():

@@ -10,6 +10,7 @@ import pytest
 from conftest import ROI_CALIBRATION_END, ROI_REPEAT_DAYS, make_roi_marts, roi_clv_people, roi_purchase_days
 from customer_intel import clv
 from customer_intel.roi.cases import backtest, contact_list, predicted_value
+from customer_intel.roi.presentation import backtest as trust
 from customer_intel.roi.presentation import predicted_value as presented
 from customer_intel.roi.errors import RoiError
 
@@ -24,7 +25,7 @@ def people() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def computed(people) -> predicted_value.PredictedValue:
-    return predicted_value.compute(people, SETTINGS)
+    return predicted_value.compute(people, SETTINGS, reactivation=make_roi_marts()["segment_reactivation"])
 
 
 def targets(values: dict[str, tuple[float, float]]) -> pd.DataFrame:
@@ -100,8 +101,11 @@ def test_backtest_counts_agree_with_the_hand_made_purchase_days(computed):
         group = 6 if row.group == "6+" else int(row.group)
         assert row.people == expected_people[group]
     assert by_repeat["people"].sum() == len(in_calibration)
-    assert set(table["model"]) == {"mbgnbd", "bgnbd"}
-    assert not table.isna().any().any()
+    assert set(table["model"]) == {"mbgnbd", "bgnbd", "baseline"}
+    counting = table.loc[table["table"].isin(["totals", "top_decile_capture", "by_calibration_repeat_purchases",
+                                              "by_calibration_rfm_segment"])]
+    assert set(counting["model"]) == {"mbgnbd", "bgnbd"}
+    assert not counting[list(backtest.BACKTEST_COLUMNS[:10])].isna().any().any()
     assert len(ROI_REPEAT_DAYS) > 0
 
 
@@ -206,26 +210,26 @@ def test_verdict_words():
     close = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=105.0)
     # top decile = 10 of 100 people; 12 of 20 buyers in it = 60 % = 6 × the 10 % a random tenth holds
     assert clv.TopDecileCapture(100, 10, 20, 12).lift == pytest.approx(6.0)
-    assert presented.verdict(close, clv.TopDecileCapture(100, 10, 20, 12)) == (
+    assert trust.verdict(close, clv.TopDecileCapture(100, 10, 20, 12)) == (
         "accurate in total, ranks people well")
-    assert presented.verdict(close, clv.TopDecileCapture(100, 10, 20, 6)) == (
+    assert trust.verdict(close, clv.TopDecileCapture(100, 10, 20, 6)) == (
         "accurate in total, ranks people better than chance, loosely")
     rough = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=80.0)
-    assert presented.verdict(rough, clv.TopDecileCapture(100, 10, 20, 3)) == (
+    assert trust.verdict(rough, clv.TopDecileCapture(100, 10, 20, 3)) == (
         "roughly right in total, ranks people little better than chance")
     off = clv.BacktestTotals(people=100, actual_purchases=100.0, predicted_purchases=140.0)
-    assert presented.verdict(off, clv.TopDecileCapture(100, 10, 20, 12)).startswith("off in total")
+    assert trust.verdict(off, clv.TopDecileCapture(100, 10, 20, 12)).startswith("off in total")
 
 
 def test_backtest_reading_quotes_the_backtest(computed):
     checked = computed.backtest
     totals, capture = checked.totals["mbgnbd"], checked.capture["mbgnbd"]
     assert checked.calibration_end == pd.Timestamp(ROI_CALIBRATION_END)
-    text = presented.backtest_reading(computed, "mbgnbd")
+    text = trust.backtest_reading(computed, "mbgnbd")
     assert text.startswith(f"Fitted on the {checked.people} people who bought before 2017-04-01, MBG/NBD predicted")
     assert f"against {int(totals.actual_purchases)} actual" in text and "183-day holdout" in text
     assert f"of the {capture.holdout_buyers} holdout buyers" in text
-    assert text.endswith(presented.verdict(totals, capture) + ".")
+    assert text.endswith(trust.verdict(totals, capture) + ".")
 
 
 def test_without_holdout_buyers_the_backtest_is_left_out_and_predictions_are_still_made(people):

@@ -39,7 +39,11 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "customer_unique_id", "rfm_segment", "last_purchase_at", "days_since_last_purchase", "monetary",
         "customer_state", "customer_city", "favourite_category",
     ),
-    # how segments move: pooled organic return rates, and the migration of the latest period only (LATEST_ONLY)
+    # how segments move: organic return rates per snapshot (the backtest's no-model baseline) and pooled, and the
+    # migration of the latest period only (LATEST_ONLY)
+    "segment_reactivation": (
+        "snapshot_date", "rfm_segment", "horizon_months", "observed_until", "people", "returned",
+    ),
     "segment_reactivation_pooled": (
         "rfm_segment", "segment_order", "horizon_months", "snapshots", "first_snapshot_date", "last_snapshot_date",
         "people", "returned", "return_rate",
@@ -61,7 +65,7 @@ DBT_HINT = "run dbt build first"
 CLV_PEOPLE_COLUMNS = (
     "customer_unique_id", "as_of_date", "calibration_end_date", "frequency", "recency", "tenure", "monetary",
     "avg_repeat_purchase_value", "is_in_calibration", "calibration_frequency", "calibration_recency",
-    "calibration_tenure", "holdout_purchases",
+    "calibration_tenure", "calibration_rfm_segment", "holdout_purchases",
 )
 CLV_PEOPLE_SQL = """
 select
@@ -111,6 +115,7 @@ class Marts:
     segment_geography: pd.DataFrame
     win_back_targets: pd.DataFrame
     clv_people: pd.DataFrame  # CLV_PEOPLE_COLUMNS + rfm_segment, one row per purchaser
+    segment_reactivation: pd.DataFrame  # per snapshot, segment and horizon: a few hundred rows
     segment_reactivation_pooled: pd.DataFrame
     segment_transitions: pd.DataFrame  # the latest period only: moves into the last snapshot
 

@@ -44,7 +44,7 @@ def compute(marts: Marts, assumptions: Assumptions) -> Results:
         gross_margin=assumptions.win_back.gross_margin, penalty=clv_settings.penalty,
         churn_medium_from=clv_settings.churn_risk_medium_from, churn_high_from=clv_settings.churn_risk_high_from,
         seed=assumptions.monte_carlo.seed,
-    ), marts.segment_reactivation_pooled)
+    ), marts.segment_reactivation_pooled, marts.segment_reactivation)
     return Results(
         as_of_date=marts.totals.as_of_date,
         target_name=marts.target_name,

@@ -97,16 +97,18 @@ def by_segment(predictions: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["predicted_clv", "rfm_segment"], ascending=[False, True], ignore_index=True)[columns]
 
 
-def compute(people: pd.DataFrame, settings: ClvSettings, pooled: pd.DataFrame | None = None) -> PredictedValue:
+def compute(people: pd.DataFrame, settings: ClvSettings, pooled: pd.DataFrame | None = None,
+            reactivation: pd.DataFrame | None = None) -> PredictedValue:
     """Backtest, model choice, every person's profile and the segment table. Never raises for want of a model: a
     model the data cannot identify is reported and the next one used (``predictive_profile``); ``pooled`` =
-    segment_reactivation_pooled, for the fallback with no model."""
+    segment_reactivation_pooled, for the fallback with no model; ``reactivation`` = segment_reactivation, for the
+    backtest's no-model baseline."""
     if people.empty:
         raise RoiError("marts: clv_inputs is empty: load data with orders, then run dbt build")
     people = people.sort_values("customer_unique_id", ignore_index=True)
     pooled = pooled if pooled is not None else pd.DataFrame(columns=["rfm_segment", "horizon_months", "people",
                                                                      "returned"])
-    checked, calibration_outcomes = holdout.compute(people, settings.penalty)
+    checked, calibration_outcomes = holdout.compute(people, settings.penalty, reactivation)
     try:
         choice = profiles.choose_models(people, settings.penalty, bool((pooled["people"] > 0).any()))
         predictions = (profiles.profile(people, choice, pooled, settings) if choice.purchase_model is not None

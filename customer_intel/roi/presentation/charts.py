@@ -16,7 +16,7 @@ import plotly.io as pio
 
 from customer_intel.roi.formatting import brl, percent
 from customer_intel.roi.methods import sensitivity
-from customer_intel.roi.presentation import predicted_value, readings
+from customer_intel.roi.presentation import backtest, readings
 from customer_intel.roi.presentation.style import (
     DIVERGING,
     NEGATIVE,
@@ -293,7 +293,8 @@ def build_charts(results: Results) -> list[Chart]:
         welcome_sensitivity_chart(results),
         win_back_simulation_chart(results),
         welcome_simulation_chart(results),
-        predicted_value.backtest_chart(results),
+        backtest.backtest_chart(results),
+        backtest.calibration_chart(results),
     ]
 
 

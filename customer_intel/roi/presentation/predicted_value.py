@@ -1,20 +1,17 @@
 """The predicted lifetime value as the user sees it: the report section (the partial
-``templates/predicted_value.html.j2``, its numbers as ``pv``), the CSV tables, the backtest chart and the prose
-(which model was used and why, the backtest's verdict)."""
+``templates/predicted_value.html.j2``, its numbers as ``pv``), the CSV tables and the prose (which model was used
+and why); the backtest's part is ``presentation.backtest``."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from customer_intel import clv
 from customer_intel.roi import predictions_table
 from customer_intel.roi.cases import Results
-from customer_intel.roi.cases.backtest import NONE_IDENTIFIED
-from customer_intel.roi.cases.predicted_value import MAIN_MODEL, PredictedValue
+from customer_intel.roi.cases.predicted_value import PredictedValue
 from customer_intel.roi.cases.predictive_profile import FALLBACK_SPEND, PROFILE_COLUMNS, PURCHASE_PREFERENCE
 from customer_intel.roi.formatting import brl, count, percent
 from customer_intel.roi.methods.scenarios import headline_row
-from customer_intel.roi.presentation.style import NEUTRAL, Chart, styled
+from customer_intel.roi.presentation import backtest as trust
 from customer_intel.roi.presentation.html import Table, optional
 from customer_intel.roi.presentation.labels import MODEL_LABELS
 
@@ -44,84 +41,6 @@ def choice_sentence(predicted: PredictedValue) -> str:
     compared = "".join(f" ({MODEL_LABELS[name]}, the comparison model, is {choice.outcomes[name].describe()})"
                        for name in others)
     return f"Predictions on {data} use {used} with {spend_text}{because}{compared}."
-
-
-def verdict(totals: clv.BacktestTotals, capture: clv.TopDecileCapture) -> str:
-    """A plain verdict on the backtest: in total (within 10 % / 25 %) and in ranking (top-decile lift >= 4 / 2)."""
-    error = totals.relative_error
-    if error is None:
-        in_total = "untested in total (nobody bought in the holdout)"
-    elif abs(error) <= 0.10:
-        in_total = "accurate in total"
-    elif abs(error) <= 0.25:
-        in_total = "roughly right in total"
-    else:
-        in_total = "off in total"
-    ratio = capture.lift
-    if ratio >= 4:
-        ranking = "ranks people well"
-    elif ratio >= 2:
-        ranking = "ranks people better than chance, loosely"
-    else:
-        ranking = "ranks people little better than chance"
-    return f"{in_total}, {ranking}"
-
-
-def backtest_unavailable(predicted: PredictedValue) -> str:
-    """Why there is no backtest, with each calibration model's state where none was identified."""
-    backtest = predicted.backtest
-    reason = backtest.unavailable
-    if reason == NONE_IDENTIFIED:
-        reason += ": " + "; ".join(f"{MODEL_LABELS[name]} is {outcome.describe()}"
-                                   for name, outcome in predicted.calibration_outcomes.items())
-    return (f"No backtest on these data ({count(backtest.people)} people in the calibration period): "
-            f"{reason}; so the predictions are untested here.")
-
-
-def backtest_reading(predicted: PredictedValue, model: str) -> str:
-    """Total holdout purchases predicted against actual, the top-decile capture and a plain verdict."""
-    backtest = predicted.backtest
-    totals, capture = backtest.totals[model], backtest.capture[model]
-    error = totals.relative_error
-    off = "" if error is None else f" ({'+' if error >= 0 else ''}{percent(error, 1)})"
-    return (
-        f"Fitted on the {count(backtest.people)} people who bought before {backtest.calibration_end:%Y-%m-%d}, "
-        f"{MODEL_LABELS[model]} "
-        f"predicted {count(totals.predicted_purchases, 0)} purchases in the {backtest.holdout_days}-day holdout "
-        f"against {count(totals.actual_purchases, 0)} actual{off}, and its top decile of predicted purchases holds "
-        f"{percent(capture.share, 1)} of the {count(capture.holdout_buyers)} holdout buyers "
-        f"({capture.lift:.1f} times a random tenth): {verdict(totals, capture)}."
-    )
-
-
-def backtest_chart(results: Results) -> Chart:
-    """Mean holdout purchases per person, actual vs each model's prediction, by calibration repeat purchases."""
-    predicted = results.predicted
-    title = f"Backtest: holdout purchases per person, predicted vs actual ({predicted.backtest.holdout_days} days)"
-    if predicted.backtest.unavailable:
-        figure = go.Figure()
-        figure.add_annotation(text="no backtest on these data", showarrow=False,
-                              xref="paper", yref="paper", x=0.5, y=0.5)
-        return Chart("clv_backtest", title, styled(figure, title), backtest_unavailable(predicted))
-    table = predicted.backtest.table
-    rows = table.loc[table["table"] == "by_calibration_repeat_purchases"]
-    checked = predicted.backtest.model
-    main = rows.loc[rows["model"] == checked]
-    figure = go.Figure([go.Bar(name="Actual", x=main["group"], y=main["actual_mean"], marker_color="#adb5bd",
-                               customdata=main[["people"]],
-                               hovertemplate="%{x} repeat purchases: %{y:.3f} actual per person "
-                                             "(%{customdata[0]:,} people)<extra></extra>")])
-    for model, colour, dash in ((MAIN_MODEL, NEUTRAL, "solid"), ("bgnbd", "#f08c00", "dot")):
-        line = rows.loc[rows["model"] == model]
-        if line.empty:  # a model the calibration period does not identify is not compared
-            continue
-        figure.add_trace(go.Scatter(name=f"Predicted ({MODEL_LABELS[model]})", x=line["group"],
-                                    y=line["predicted_mean"], mode="lines+markers",
-                                    line={"color": colour, "dash": dash},
-                                    hovertemplate="%{x}: %{y:.3f} predicted per person<extra></extra>"))
-    figure.update_layout(xaxis_title="repeat purchases in the calibration period", xaxis_type="category",
-                         yaxis_title="holdout purchases per person", legend={"orientation": "h", "y": -0.2})
-    return Chart("clv_backtest", title, styled(figure, title), backtest_reading(predicted, checked))
 
 
 def parameter_table(predicted: PredictedValue) -> pd.DataFrame:
@@ -163,22 +82,6 @@ def interval_sentence(predicted: PredictedValue) -> str:
     return text + (f" Not shown: {intervals.note}." if intervals.note else "")
 
 
-def backtest_table(predicted: PredictedValue) -> pd.DataFrame:
-    """The backtest's long table with P10 / P90 of the predicted holdout purchases on each model's totals row."""
-    table = predicted.backtest.table.copy()
-    intervals = predicted.intervals.backtest_purchases if predicted.intervals else {}
-    totals = table["table"] == "totals"
-    for column, field in (("predicted_purchases_p10", "p10"), ("predicted_purchases_p90", "p90")):
-        table[column] = [getattr(intervals[model], field) if is_total and model in intervals else None
-                         for model, is_total in zip(table["model"], totals)]
-    return table
-
-
-def interval_text(low, high, show) -> str:
-    """"low – high", or a dash when there is no interval."""
-    return "—" if low is None or high is None or pd.isna(low) or pd.isna(high) else f"{show(low)} – {show(high)}"
-
-
 def value_basis_table(results: Results) -> pd.DataFrame:
     """The win-back case under both value bases side by side: one row per basis (the one used marked)."""
     rows = []
@@ -205,7 +108,7 @@ def tables(results: Results) -> dict[str, pd.DataFrame]:
         "clv_predictions": predicted.predictions[list(PROFILE_COLUMNS)],
         "clv_by_segment": predicted.by_segment,
         "clv_model_parameters": parameter_table(predicted),
-        "clv_backtest": backtest_table(predicted),
+        "clv_backtest": trust.backtest_table(predicted),
         "win_back_contact_list": results.win_back.bases[results.value_basis].contact_list.table,
         "win_back_value_bases": value_basis_table(results),
     }
@@ -218,17 +121,6 @@ def context(results: Results) -> dict:
     chosen = results.win_back.bases[results.value_basis]
     window = settings.win_back.campaign_window_months
     organic = results.moves.segment_rates
-    rows = []
-    for model in backtest.totals:  # the models the calibration period identifies
-        totals, capture = backtest.totals[model], backtest.capture[model]
-        interval = pv.intervals.backtest_purchases.get(model) if pv.intervals else None
-        rows.append([MODEL_LABELS[model], count(totals.people), count(totals.actual_purchases),
-                     count(totals.predicted_purchases, 1),
-                     interval_text(*(interval.p10, interval.p90) if interval else (None, None),
-                                   lambda v: count(v, 1)),
-                     percent(totals.relative_error, 1),
-                     percent(capture.share, 1),
-                     verdict(totals, capture)])
     bases = []
     for basis, case in results.win_back.bases.items():
         headline = headline_row(case.scenarios)
@@ -259,17 +151,14 @@ def context(results: Results) -> dict:
             "buying: the success rate says who buys); the business case uses the targets' mean of it, the contact "
             f"list each person's own. The case above uses the {results.value_basis} basis "
             "(assumption win_back.value_basis); both side by side:"),
-        "backtest_table": Table(
-            ["model", "people", "actual holdout purchases", "predicted", "P10 – P90", "error", "top-decile capture",
-             "verdict"],
-            rows),
+        **trust.context(pv),
         "segment_table": Table(
             ["segment", "people", "historical revenue", "avg monetary", "predicted CLV", "P10 – P90",
              "avg predicted CLV",
              "mean P(alive)", "P(purchase in 90 days)", f"bought within {window} months (measured)",
              "churn risk high / medium / low", "expected next purchase"],
             [[r.rfm_segment, count(r.people), brl(r.revenue, 0), brl(r.avg_monetary), brl(r.predicted_clv, 0),
-              interval_text(getattr(r, "predicted_clv_p10", None), getattr(r, "predicted_clv_p90", None),
+              trust.interval_text(getattr(r, "predicted_clv_p10", None), getattr(r, "predicted_clv_p90", None),
                             lambda v: brl(v, 0)),
               brl(r.avg_predicted_clv), optional(r.avg_p_alive, lambda v: percent(v, 1)),
               percent(r.avg_p_purchase_90d, 2),

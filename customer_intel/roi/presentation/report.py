@@ -34,7 +34,7 @@ SECTION_OF_CHART = {
     "win_back_scenarios": "win_back", "welcome_series_scenarios": "welcome",
     "win_back_sensitivity": "sensitivity", "welcome_series_sensitivity": "sensitivity",
     "win_back_monte_carlo": "uncertainty", "welcome_series_monte_carlo": "uncertainty",
-    "clv_backtest": "predicted_value",
+    "clv_backtest": "predicted_value", "clv_calibration": "predicted_value",
 }
 
 

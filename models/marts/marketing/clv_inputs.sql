@@ -1,8 +1,11 @@
 {#- The summary buy-till-you-die models are fitted on (customer_intel/clv): one row per purchaser at as_of_date.
     Purchases are grouped by calendar day (two orders on one day are one purchase, as the models assume), and
     time is counted in days. The same summary is computed for a calibration period that ends var
-    clv_holdout_months before as_of_date, beside what each person did in the holdout that follows, so a model
-    fitted on the calibration columns can be checked against what happened. -#}
+    clv_holdout_months before the first day of the month of as_of_date, beside what each person did in the holdout
+    that follows, so a model fitted on the calibration columns can be checked against what happened. The calibration
+    end is a first day of a month so that it is a snapshot of segment_history (whenever clv_holdout_months is a
+    multiple of segment_history_step_months and at most segment_history_months): each person's segment at the
+    calibration end comes from there, scored exactly as rfm_segments would have scored it on that day. -#}
 with
 
 purchases as (
@@ -20,8 +23,22 @@ dates as (
 
     select
         as_of_date,
-        cast({{ dbt.dateadd('month', -1 * var('clv_holdout_months'), 'as_of_date') }} as date) as calibration_end_date
+        cast(
+            {{ dbt.dateadd('month', -1 * var('clv_holdout_months'), dbt.date_trunc('month', 'as_of_date')) }}
+            as date
+        ) as calibration_end_date
     from {{ ref('int_as_of_date') }}
+
+),
+
+calibration_segments as (
+
+    select
+        history.customer_unique_id,
+        history.rfm_segment
+    from {{ ref('segment_history') }} as history
+    inner join dates
+        on history.snapshot_date = dates.calibration_end_date
 
 ),
 
@@ -120,11 +137,14 @@ select
         when calibration.purchase_days > 1
             then cast(calibration.repeat_value as {{ double_type() }}) / (calibration.purchase_days - 1)
     end as calibration_avg_repeat_purchase_value,
+    cast(calibration_segments.rfm_segment as {{ dbt.type_string() }}) as calibration_rfm_segment,
     cast(coalesce(holdout.purchase_days, 0) as integer) as holdout_purchases,
     cast(coalesce(holdout.monetary, 0) as {{ money_type() }}) as holdout_monetary
 from full_history
 cross join dates
 left join calibration
     on full_history.customer_unique_id = calibration.customer_unique_id
+left join calibration_segments
+    on full_history.customer_unique_id = calibration_segments.customer_unique_id
 left join holdout
     on full_history.customer_unique_id = holdout.customer_unique_id
