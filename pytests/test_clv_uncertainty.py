@@ -40,7 +40,8 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from customer_intel import clv
-from customer_intel.clv.intervals import interval_of_totals
+from customer_intel.clv.intervals import interval_of_totals, mean_value_given_purchase_draws
+from customer_intel.clv.next_purchase import value_given_purchase
 from customer_intel.clv.uncertainty import ParameterUncertainty, draw_parameters, parameter_uncertainty
 
 DATASETS = Path(find_spec("lifetimes").origin).parent / "datasets"
@@ -368,3 +369,28 @@ def test_spend_draws_without_a_finite_mean_make_the_upper_quantile_unavailable(s
     assert result.clv_total.p90 is None and result.clv_total.p10 is not None
     assert list(result.clv_by_group.index) == ["all"]
     assert result.expected_purchases.p90 is not None  # purchases do not depend on spend
+
+
+def test_value_given_purchase_draws_are_the_mean_value_recomputed_per_draw(shop):
+    """Same draw order as interval_of_totals; each draw recomputed with expected_spend and value_given_purchase."""
+    targets = slice(0, 3_000)
+    columns = [shop[name][targets] for name in ("x", "t_x", "big_t", "m")]
+    settings = dict(horizon_months=12, annual_discount_rate=0.12)
+    values = mean_value_given_purchase_draws(shop["purchase_fit"], shop["purchase_uncertainty"], shop["spend_fit"],
+                                             shop["spend_uncertainty"], *columns, draws=8,
+                                             rng=np.random.default_rng(4), **settings)
+    rng = np.random.default_rng(4)
+    purchase_draws = draw_parameters(shop["purchase_fit"], shop["purchase_uncertainty"], 8, rng)
+    spend_draws = draw_parameters(shop["spend_fit"], shop["spend_uncertainty"], 8, rng)
+    x, t_x, big_t, m = columns
+    expected = [value_given_purchase(pfit, clv.expected_spend(sfit, x, m), x, t_x, big_t, gross_margin=1.0,
+                                     **settings).mean() for pfit, sfit in zip(purchase_draws, spend_draws)]
+    np.testing.assert_allclose(values, expected, rtol=1e-12)
+    # the point value lies inside the draws' range, and the draws differ (the parameters are uncertain)
+    point = value_given_purchase(shop["purchase_fit"], clv.expected_spend(shop["spend_fit"], x, m), x, t_x, big_t,
+                                 gross_margin=1.0, **settings).mean()
+    assert values.min() < point < values.max()
+    wide = dataclasses.replace(shop["spend_uncertainty"], covariance=shop["spend_uncertainty"].covariance * 2500)
+    heavy = mean_value_given_purchase_draws(shop["purchase_fit"], shop["purchase_uncertainty"], shop["spend_fit"],
+                                            wide, *columns, draws=50, rng=np.random.default_rng(2), **settings)
+    assert 0 < np.isinf(heavy).sum() < 50  # a spend draw with q <= 1 has no finite mean spend

@@ -1,6 +1,7 @@
 """How segments move: organic return rates and migration, on the hand-made marts of conftest.py (numbers by hand)."""
 from __future__ import annotations
 
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -117,3 +118,26 @@ def test_charts_of_how_segments_move(roi_marts):
     assert pd.DataFrame(heatmap.z, index=heatmap.y, columns=heatmap.x).loc["At Risk", "Hibernating"] == 5
     organic = built["organic_return_rates"]
     assert [trace.name for trace in organic.figure.data] == ["within 1 month", "within 3 months", "within 6 months"]
+
+
+def test_under_the_predicted_basis_the_simulation_draws_the_value_of_a_reactivated_buyer(roi_marts):
+    """With every other input fixed, each simulated net profit is the formula at one of the value draws, and the
+    draws are the targets' mean value given a purchase under the parameter draws."""
+    from customer_intel.roi.cases import win_back
+
+    marts = roi_marts_object(roi_marts)
+    fixed = {"success_rate": 0.05, "cost_per_contact": 0.5, "gross_margin": 0.25}
+    assumptions = load_assumptions(None, {"monte_carlo.runs": 300, "win_back.uncertainty": fixed,
+                                          "win_back.value_basis": "predicted"})
+    case = cases.compute(marts, assumptions).win_back
+    assert case.value_basis == "predicted" and case.value_draws.values is not None, case.value_draws
+    values = case.value_draws.values
+    assert len(values) > 100 and values.std() > 0
+    possible = {round(float(win_back.net_profit(replace(case.inputs, avg_monetary=v), 0.05)), 6) for v in values}
+    simulated = {round(float(v), 6) for v in case.simulated_net_profit}
+    assert simulated <= possible and len(simulated) > 50
+    # the point value of the case lies inside the draws
+    assert values.min() < case.inputs.avg_monetary < values.max()
+    historical = cases.compute(marts, load_assumptions(None, {"monte_carlo.runs": 300,
+                                                              "win_back.uncertainty": fixed})).win_back
+    assert historical.value_draws is None and len(set(historical.simulated_net_profit.round(6))) == 1

@@ -1,4 +1,5 @@
-"""P10 and P90 of predicted totals over draws of the fitted parameters (``clv.uncertainty``).
+"""P10 and P90 of predicted totals over draws of the fitted parameters (``clv.uncertainty``), and the draws of the
+mean value of a person given a purchase (``mean_value_given_purchase_draws``: what the win-back Monte Carlo draws).
 
 ``interval_of_totals(...)``: P10 and P90 over parameter draws of the predicted CLV (``value.predicted_clv``'s
 definition) summed over groups of people, of its total, and of the total expected purchases over a horizon t. Purchase
@@ -20,8 +21,9 @@ from scipy import sparse
 
 from customer_intel.clv._fitting import group_rows, purchase_summary
 from customer_intel.clv.errors import ClvError
+from customer_intel.clv.next_purchase import value_given_purchase
 from customer_intel.clv.purchase import PurchaseFit, _expected, _p_alive
-from customer_intel.clv.spend import SpendFit
+from customer_intel.clv.spend import SpendFit, expected_spend
 from customer_intel.clv.uncertainty import DEFAULT_DRAWS, ParameterUncertainty, _rng, draw_parameters
 from customer_intel.clv.value import DAYS_PER_MONTH, _check_value_inputs, discount_factors
 
@@ -185,3 +187,27 @@ def interval_of_totals(purchase_fit: PurchaseFit, purchase_uncertainty: Paramete
         clv_total=Interval(float(point_clv.sum()), total_p10[0], total_p90[0]),
         expected_purchases=Interval(point_purchases, purchases_p10[0], purchases_p90[0]),
         t=t, draws=int(draws), note=note)
+
+
+def mean_value_given_purchase_draws(purchase_fit: PurchaseFit, purchase_uncertainty: ParameterUncertainty,
+                                    spend_fit: SpendFit, spend_uncertainty: ParameterUncertainty, frequency, recency,
+                                    tenure, repeat_value, *, horizon_months: int, annual_discount_rate: float,
+                                    time_units_per_month: float = DAYS_PER_MONTH, draws: int = DEFAULT_DRAWS,
+                                    rng=None) -> np.ndarray:
+    """The people's mean ``next_purchase.value_given_purchase`` (revenue: gross margin 1) under each of ``draws``
+    parameter draws, purchase and spend drawn independently as in ``interval_of_totals`` (purchase draws first).
+    The spend per purchase is Gamma-Gamma's conditional mean under the drawn spend parameters; a spend draw with
+    q <= 1 has no finite mean spend and gives +inf. Raises ClvError when either uncertainty has no covariance."""
+    generator = _rng(rng)
+    purchase_draws = draw_parameters(purchase_fit, purchase_uncertainty, draws, generator)
+    spend_draws = draw_parameters(spend_fit, spend_uncertainty, draws, generator)
+    values = np.empty(int(draws))
+    for k, (pfit, sfit) in enumerate(zip(purchase_draws, spend_draws)):
+        if sfit.q <= 1:
+            values[k] = np.inf
+            continue
+        spend = expected_spend(sfit, frequency, repeat_value)
+        values[k] = value_given_purchase(pfit, spend, frequency, recency, tenure, horizon_months=horizon_months,
+                                         gross_margin=1.0, annual_discount_rate=annual_discount_rate,
+                                         time_units_per_month=time_units_per_month).mean()
+    return values

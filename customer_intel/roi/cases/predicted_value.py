@@ -23,7 +23,7 @@ import pandas as pd
 
 from customer_intel import clv
 from customer_intel.clv.selection import FitOutcome
-from customer_intel.clv.intervals import Interval, interval_of_totals
+from customer_intel.clv.intervals import Interval, interval_of_totals, mean_value_given_purchase_draws
 from customer_intel.clv.uncertainty import ParameterUncertainty, parameter_uncertainty
 from customer_intel.roi.cases import backtest as holdout
 from customer_intel.roi.cases import predictive_profile as profiles
@@ -33,10 +33,11 @@ from customer_intel.roi.errors import RoiError
 MAIN_MODEL = profiles.PURCHASE_PREFERENCE[0]
 DRAWS = 200  # parameter draws for the P10 / P90 of predictions
 EXTRA_COLUMNS = ("predicted_revenue", "predicted_clv", "value_given_purchase", "monetary", "frequency", "recency",
-                 "tenure")
+                 "tenure", "repeat_value")
+VALUE_DRAWS_STREAM = 2  # the random stream of the value draws (seeded with monte_carlo.seed)
 CHURN_RISKS = ("low", "medium", "high")
 
-__all__ = ["MAIN_MODEL", "ClvSettings", "PredictedValue", "by_segment", "compute"]
+__all__ = ["MAIN_MODEL", "ClvSettings", "PredictedValue", "ValueDraws", "by_segment", "compute", "value_draws"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,47 @@ class PredictionIntervals:
     backtest_purchases: dict[str, Interval]  # model → predicted holdout purchases
     draws: int
     note: str
+
+
+@dataclass(frozen=True)
+class ValueDraws:
+    """The mean value given a purchase (revenue before margin) of a group of people under parameter draws: what the
+    win-back Monte Carlo draws the value of a reactivated buyer from. ``values`` is None when there are no draws,
+    and ``note`` says why (or what was left out)."""
+
+    values: np.ndarray | None
+    note: str
+
+    @property
+    def p10_p90(self) -> tuple[float, float] | None:
+        return None if self.values is None else tuple(float(v) for v in np.percentile(self.values, [10, 90]))
+
+
+def value_draws(predicted: PredictedValue, targets: pd.DataFrame) -> ValueDraws:
+    """DRAWS draws of the targets' mean ``value_given_purchase`` from the sampling distribution of the parameters
+    the predictions use (``clv.intervals.mean_value_given_purchase_draws``); ``targets`` are rows of
+    ``predictions``. Draws with no finite mean spend are left out (the note counts them)."""
+    choice = predicted.choice
+    if choice.purchase_model not in profiles.PURCHASE_PREFERENCE or choice.spend_model != "gamma_gamma":
+        return ValueDraws(None, "the predictions use no model, so there is no parameter uncertainty to draw from")
+    purchase = predicted.uncertainty.get(("full", choice.purchase_model))
+    spend = predicted.uncertainty.get(("full", "gamma_gamma"))
+    missing = [u.note for u in (purchase, spend) if u is None or not u.available]
+    if missing or targets.empty:
+        return ValueDraws(None, "; ".join(missing) or "there are no targets")
+    settings = predicted.settings
+    try:
+        values = mean_value_given_purchase_draws(
+            choice.purchase_fit, purchase, choice.outcomes["gamma_gamma"].fit, spend,
+            *(targets[c].to_numpy(dtype=float) for c in ("frequency", "recency", "tenure", "repeat_value")),
+            horizon_months=settings.horizon_months, annual_discount_rate=settings.annual_discount_rate, draws=DRAWS,
+            rng=np.random.default_rng([settings.seed, VALUE_DRAWS_STREAM]))
+    except clv.ClvError as exc:  # a draw far out in a flat likelihood: no usable distribution
+        return ValueDraws(None, str(exc))
+    finite = values[np.isfinite(values)]
+    left_out = len(values) - len(finite)
+    note = f"{left_out} of {len(values)} draws have no finite mean spend and are left out" if left_out else ""
+    return ValueDraws(finite if len(finite) else None, note or ("" if len(finite) else "no draw is finite"))
 
 
 def by_segment(predictions: pd.DataFrame) -> pd.DataFrame:

@@ -216,6 +216,6 @@ def profile(people: pd.DataFrame, choice: ModelChoice, pooled: pd.DataFrame, set
         "predicted_clv": settings.gross_margin * columns["predicted_revenue"],
         "value_given_purchase": columns["value_given_purchase"],
         "monetary": people["monetary"].astype(float).to_numpy(),
-        "frequency": x, "recency": t_x, "tenure": big_t,
+        "frequency": x, "recency": t_x, "tenure": big_t, "repeat_value": repeat_value,
     })
     return frame

@@ -33,7 +33,7 @@ import pandas as pd
 from customer_intel.roi.assumptions import Assumptions, domains
 from customer_intel.roi.cases import contact_list as contacts
 from customer_intel.roi.cases import segment_moves
-from customer_intel.roi.cases.predicted_value import PredictedValue
+from customer_intel.roi.cases.predicted_value import PredictedValue, ValueDraws, value_draws
 from customer_intel.roi.errors import RoiError
 from customer_intel.roi.methods import monte_carlo, sensitivity
 from customer_intel.roi.methods.scenarios import headline_row
@@ -205,6 +205,7 @@ class WinBackCase:
     organic: segment_moves.OrganicRate  # the targets' measured return rate over the campaign window, no campaign
     bases: dict[str, WinBackBasis]  # historical and (when there are predictions) predicted, side by side
     value_basis: str  # the basis the case uses: the chosen one, or historical when there are no predictions
+    value_draws: ValueDraws | None = None  # under the predicted basis: what the simulation draws the value from
 
 
 def bases(targets: pd.DataFrame, organic: segment_moves.OrganicRate, segment_rates: dict[str, float],
@@ -247,8 +248,17 @@ def case(targets: pd.DataFrame, clv: pd.DataFrame, pooled: pd.DataFrame, predict
         "success_rate", settings.sensitivity_success_rates,
         "cost_per_contact", settings.sensitivity_costs_per_contact,
     ).rename(columns={"net_result": "net_profit"})
+    draws, simulated_inputs = None, inputs
+    if basis == "predicted":
+        # the value of a reactivated buyer is uncertain too: each simulated campaign takes one of its parameter draws
+        draws = value_draws(predicted, predicted.predictions.loc[
+            predicted.predictions["customer_unique_id"].isin(targets["customer_unique_id"])])
+        if draws.values is not None:
+            pick = np.random.default_rng([assumptions.monte_carlo.seed, STREAM, 1]).integers(
+                0, len(draws.values), assumptions.monte_carlo.runs)
+            simulated_inputs = replace(inputs, avg_monetary=draws.values[pick])
     simulated = monte_carlo.simulate(
-        inputs, net_profit, "success_rate", settings.uncertainty, domains("win_back"),
+        simulated_inputs, net_profit, "success_rate", settings.uncertainty, domains("win_back"),
         assumptions.monte_carlo.runs, assumptions.monte_carlo.seed, STREAM,
     )
     highest_cost = grid["cost_per_contact"].max()
@@ -264,4 +274,5 @@ def case(targets: pd.DataFrame, clv: pd.DataFrame, pooled: pd.DataFrame, predict
         organic=organic,
         bases=by_basis,
         value_basis=basis,
+        value_draws=draws,
     )

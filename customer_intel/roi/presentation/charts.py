@@ -266,6 +266,8 @@ def win_back_simulation_chart(results: Results) -> Chart:
     figure = simulation_histogram(case.simulated_net_profit, case.simulation, "net profit")
     title = f"Win-back uncertainty: net profit over {case.simulation.runs:,} simulated campaigns"
     reading = readings.simulation(case.simulation, "win-back net profit")
+    if case.value_draws is not None:
+        reading += " " + readings.value_draws(case.value_draws)
     return Chart("win_back_monte_carlo", title, styled(figure, title), reading)
 
 

@@ -159,3 +159,14 @@ def organic_return_rates(pooled: pd.DataFrame, organic) -> str:
         f"least ({percent(bottom['return_rate'], 2)}); the win-back targets ({', '.join(organic.segments)}) return "
         f"at {percent(organic.rate, 2)}, which the win-back case subtracts from its success rate."
     )
+
+
+def value_draws(draws) -> str:
+    """How the simulation treats the value of a reactivated buyer under the predicted basis (``ValueDraws``)."""
+    if draws.values is None:
+        return f"The value of a reactivated buyer is held at the model's point estimate ({draws.note})."
+    low, high = draws.p10_p90
+    left_out = f"; {draws.note}" if draws.note else ""
+    return (f"The value of a reactivated buyer is uncertain too: each simulated campaign takes the targets' mean "
+            f"value from one of {len(draws.values)} draws of the model's parameters (P10 – P90 {brl(low)} – "
+            f"{brl(high)} before margin{left_out}).")
