@@ -1,6 +1,7 @@
 """The ROI tool's predicted lifetime value (customer_intel.roi.predicted_value) on hand-made numbers, in-process."""
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -137,7 +138,7 @@ def test_predicted_clv_is_margin_times_predicted_revenue(computed, people):
     np.testing.assert_allclose(predictions["p_alive"], direct["p_alive"], rtol=1e-12)
     np.testing.assert_allclose(predictions["expected_spend_per_purchase"], direct["expected_spend"], rtol=1e-12)
     always = [column for column in predictions.columns
-              if column not in ("expected_next_purchase_date", "avg_days_between_purchases")]
+              if column not in ("expected_next_purchase_date", "avg_days_between_purchases", "repeat_value")]
     assert not predictions[always].isna().any().any()
 
 
@@ -251,3 +252,32 @@ def test_parameters_have_intervals_and_segments_a_p10_p90(computed):
     assert set(computed.intervals.backtest_purchases) == set(computed.backtest.totals)
     for interval in computed.intervals.backtest_purchases.values():
         assert interval.p10 < interval.p90
+
+
+def test_parameter_table_has_aic_and_bic_of_each_fit(computed):
+    table = presented.parameter_table(computed)
+    for (fit_name, model), rows in table.loc[table["parameter"] != ""].groupby(["fit", "model"]):
+        outcomes = computed.calibration_outcomes if fit_name == "calibration" else computed.choice.outcomes
+        fit = outcomes[model].fit
+        k = {"mbgnbd": 4, "bgnbd": 4, "gamma_gamma": 3}[model]
+        assert len(rows) == k
+        assert rows["aic"].tolist() == pytest.approx([2 * k - 2 * fit.log_likelihood] * k, rel=1e-12)
+        assert rows["bic"].tolist() == pytest.approx([k * math.log(fit.people) - 2 * fit.log_likelihood] * k,
+                                                     rel=1e-12)
+    text = presented.information_sentence(computed)
+    aic = {model: 8 - 2 * computed.choice.outcomes[model].fit.log_likelihood for model in ("mbgnbd", "bgnbd")}
+    better = "MBG/NBD" if aic["mbgnbd"] < aic["bgnbd"] else "BG/NBD"
+    assert f"AIC prefers {better} ({aic['mbgnbd']:,.1f} against {aic['bgnbd']:,.1f})" in text
+
+
+def test_spend_frequency_correlation_among_repeat_buyers_and_its_warning(computed):
+    frame = pd.DataFrame({"frequency": [0, 1, 2, 3, 0], "avg_repeat_purchase_value": [None, 10.0, 30.0, 20.0, None]})
+    # repeat buyers (1, 10), (2, 30), (3, 20): deviations (-1, 0, 1) and (-10, 10, 0): r = 10 / sqrt(2 × 200) = 0.5
+    assert predicted_value.spend_frequency_correlation(frame) == pytest.approx(0.5)
+    assert predicted_value.spend_frequency_correlation(frame.iloc[:3]) is None  # two repeat buyers
+    flat = frame.assign(avg_repeat_purchase_value=[None, 10.0, 10.0, 10.0, None])
+    assert predicted_value.spend_frequency_correlation(flat) is None
+    high = dataclasses.replace(computed, spend_frequency_correlation=0.5)
+    assert "0.50, above 0.3: the assumption does not hold here" in presented.spend_check_sentence(high)
+    low = dataclasses.replace(computed, spend_frequency_correlation=-0.12)
+    assert "-0.12 (within ±0.3: the assumption is not contradicted)" in presented.spend_check_sentence(low)

@@ -54,6 +54,9 @@ class PredictedValue:
     repeat_buyers: int  # of whom bought on more than one day
     uncertainty: dict[tuple[str, str], ParameterUncertainty]  # (fit, model) → standard errors and 95 % intervals
     intervals: PredictionIntervals | None = None
+    # Gamma-Gamma's assumption, checked: Pearson correlation of frequency and mean repeat spend among repeat buyers
+    # (None with fewer than 3 of them, or no variation)
+    spend_frequency_correlation: float | None = None
 
     @property
     def available(self) -> bool:
@@ -164,7 +167,19 @@ def compute(people: pd.DataFrame, settings: ClvSettings, pooled: pd.DataFrame | 
         segments = segments.merge(intervals.clv_by_segment, on="rfm_segment", how="left")
     return PredictedValue(settings, checked, calibration_outcomes, choice, predictions, segments,
                           people=len(people), repeat_buyers=int((people["frequency"] > 0).sum()),
-                          uncertainty=uncertainty, intervals=intervals)
+                          uncertainty=uncertainty, intervals=intervals,
+                          spend_frequency_correlation=spend_frequency_correlation(people))
+
+
+def spend_frequency_correlation(people: pd.DataFrame) -> float | None:
+    """Pearson correlation between frequency and the mean repeat spend among repeat buyers: Gamma-Gamma assumes
+    the two independent. None with fewer than 3 repeat buyers or when either does not vary."""
+    repeat = people.loc[people["frequency"] > 0]
+    frequency = repeat["frequency"].to_numpy(dtype=float)
+    spend = repeat["avg_repeat_purchase_value"].to_numpy(dtype=float)
+    if len(repeat) < 3 or np.ptp(frequency) == 0 or np.ptp(spend) == 0:
+        return None
+    return float(np.corrcoef(frequency, spend)[0, 1])
 
 
 def prediction_intervals(people: pd.DataFrame, checked: holdout.Backtest, calibration_outcomes: dict[str, FitOutcome],

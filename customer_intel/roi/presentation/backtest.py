@@ -206,7 +206,8 @@ def scores_table(backtest: Backtest) -> Table:
                      optional(backtest.totals[scorer].relative_error if scorer in backtest.totals else None,
                               lambda v: percent(v, 1))])
     return Table(["predicted by", "people", "bought in the holdout", "mean predicted probability", "AUC",
-                  "Brier score", "log loss", "top-decile capture (by this probability)", "error in total purchases"], rows)
+                  "Brier score", "log loss", "top-decile capture (by this probability)",
+                  "error in total purchases"], rows)
 
 
 def context(predicted: PredictedValue) -> dict:

@@ -3,6 +3,8 @@
 and why); the backtest's part is ``presentation.backtest``."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from customer_intel.roi import predictions_table
@@ -16,7 +18,44 @@ from customer_intel.roi.presentation.html import Table, optional
 from customer_intel.roi.presentation.labels import MODEL_LABELS
 
 PARAMETER_COLUMNS = ("fit", "model", "state", "used", "parameter", "value", "standard_error", "lower_95", "upper_95",
-                     "penalty", "log_likelihood", "people", "reason", "interval_note")
+                     "penalty", "log_likelihood", "aic", "bic", "people", "reason", "interval_note")
+SPEND_CORRELATION_WARNING = 0.3  # above it, Gamma-Gamma's independence assumption is in doubt
+
+
+def information_criteria(fit) -> tuple[float, float]:
+    """AIC = 2 k - 2 log L and BIC = k ln(n) - 2 log L, k = the fit's parameters, n = people fitted; lower is
+    better, and only fits of the same people compare."""
+    k = len(fit.params)
+    return 2 * k - 2 * fit.log_likelihood, k * math.log(fit.people) - 2 * fit.log_likelihood
+
+
+def information_sentence(predicted: PredictedValue) -> str:
+    """MBG/NBD against BG/NBD by AIC and BIC on the full history, when both were fitted."""
+    fits = {name: predicted.choice.outcomes[name].fit for name in PURCHASE_PREFERENCE
+            if name in predicted.choice.outcomes and predicted.choice.outcomes[name].fit is not None}
+    if len(fits) < 2:
+        return ""
+    (first, first_fit), (second, second_fit) = fits.items()
+    (aic_1, bic_1), (aic_2, bic_2) = information_criteria(first_fit), information_criteria(second_fit)
+    parts = []
+    for name, one, two in (("AIC", aic_1, aic_2), ("BIC", bic_1, bic_2)):
+        better = MODEL_LABELS[first] if one < two else MODEL_LABELS[second]
+        parts.append(f"{name} prefers {better} ({one:,.1f} against {two:,.1f})")
+    return (f"On the full history ({MODEL_LABELS[first]} against {MODEL_LABELS[second]}; lower fits better for the "
+            f"parameters it takes): {'; '.join(parts)}.")
+
+
+def spend_check_sentence(predicted: PredictedValue) -> str:
+    """Gamma-Gamma's independence assumption checked: the correlation, and a warning above 0.3."""
+    rho = predicted.spend_frequency_correlation
+    if rho is None or predicted.choice.spend_model != "gamma_gamma":
+        return ""
+    text = (f"Gamma-Gamma assumes a person's spend per purchase does not depend on how often they buy; among the "
+            f"{count(predicted.repeat_buyers)} repeat buyers the correlation of the two is {rho:.2f}")
+    if abs(rho) > SPEND_CORRELATION_WARNING:
+        return (text + f", above {SPEND_CORRELATION_WARNING}: the assumption does not hold here, so the expected "
+                "spend of frequent buyers is biased; read the predicted values with care.")
+    return text + f" (within ±{SPEND_CORRELATION_WARNING}: the assumption is not contradicted)."
 
 
 def choice_sentence(predicted: PredictedValue) -> str:
@@ -57,15 +96,17 @@ def parameter_table(predicted: PredictedValue) -> pd.DataFrame:
                       "used": fit_name == "full" and model in used, "reason": outcome.reason}
             if outcome.fit is None:
                 rows.append({**common, "parameter": "", "value": None, "penalty": None, "log_likelihood": None,
-                             "people": None, "interval_note": "not fitted"})
+                             "aic": None, "bic": None, "people": None, "interval_note": "not fitted"})
                 continue
             uncertainty = predicted.uncertainty[fit_name, model]
+            aic, bic = information_criteria(outcome.fit)
             for parameter, value in outcome.fit.params.items():
                 estimate = uncertainty.parameters[parameter]
                 rows.append({**common, "parameter": parameter, "value": value,
                              "standard_error": estimate.standard_error, "lower_95": estimate.lower_95,
                              "upper_95": estimate.upper_95, "penalty": outcome.fit.penalty,
-                             "log_likelihood": outcome.fit.log_likelihood, "people": int(round(outcome.fit.people)),
+                             "log_likelihood": outcome.fit.log_likelihood, "aic": aic, "bic": bic,
+                             "people": int(round(outcome.fit.people)),
                              "interval_note": uncertainty.note})
     table = pd.DataFrame(rows, columns=list(PARAMETER_COLUMNS))
     table["people"] = table["people"].astype("Int64")
@@ -139,6 +180,8 @@ def context(results: Results) -> dict:
         "best_length": count(chosen.contact_list.best_length),
         "cost_per_contact": brl(settings.win_back.cost_per_contact),
         "choice_text": choice_sentence(pv),
+        "spend_check_text": spend_check_sentence(pv),
+        "information_text": information_sentence(pv),
         "interval_text": interval_sentence(pv),
         "predictions_table": predictions_table.qualified_name(),
         "organic_months": window,
@@ -170,13 +213,14 @@ def context(results: Results) -> dict:
             ["value basis", "value if reactivated", "net profit contacting all", "break-even success rate",
              "optimal list length", "net profit of that list"], bases),
         "parameter_table": Table(
-            ["fit", "model", "state", "parameter", "value", "95 % interval", "penalty", "log-likelihood", "people",
-             "reason", "interval note"],
+            ["fit", "model", "state", "parameter", "value", "95 % interval", "penalty", "log-likelihood", "AIC",
+             "BIC", "people", "reason", "interval note"],
             [[r.fit, MODEL_LABELS[r.model] + (" (used)" if r.used else ""), r.state.replace("_", " "),
               r.parameter, optional(r.value, lambda v: f"{v:.6g}"),
               "—" if pd.isna(r.lower_95) else f"{r.lower_95:.4g} – {r.upper_95:.4g}",
               optional(r.penalty, lambda v: f"{v:g}"),
-              optional(r.log_likelihood, lambda v: f"{v:,.2f}"), optional(r.people, count), r.reason,
+              optional(r.log_likelihood, lambda v: f"{v:,.2f}"), optional(r.aic, lambda v: f"{v:,.1f}"),
+              optional(r.bic, lambda v: f"{v:,.1f}"), optional(r.people, count), r.reason,
               r.interval_note]
              for r in parameter_table(pv).itertuples()],
             text_columns=4),
