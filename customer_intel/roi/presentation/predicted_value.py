@@ -20,6 +20,7 @@ from customer_intel.roi.presentation.labels import MODEL_LABELS
 PARAMETER_COLUMNS = ("fit", "model", "state", "used", "parameter", "value", "standard_error", "lower_95", "upper_95",
                      "penalty", "log_likelihood", "aic", "bic", "people", "reason", "interval_note")
 SPEND_CORRELATION_WARNING = 0.3  # above it, Gamma-Gamma's independence assumption is in doubt
+INDISTINGUISHABLE = 2  # AIC or BIC differences below it do not tell two models apart (the usual rule of thumb)
 
 
 def information_criteria(fit) -> tuple[float, float]:
@@ -39,10 +40,13 @@ def information_sentence(predicted: PredictedValue) -> str:
     (aic_1, bic_1), (aic_2, bic_2) = information_criteria(first_fit), information_criteria(second_fit)
     parts = []
     for name, one, two in (("AIC", aic_1, aic_2), ("BIC", bic_1, bic_2)):
-        better = MODEL_LABELS[first] if one < two else MODEL_LABELS[second]
-        parts.append(f"{name} prefers {better} ({one:,.1f} against {two:,.1f})")
-    return (f"On the full history ({MODEL_LABELS[first]} against {MODEL_LABELS[second]}; lower fits better for the "
-            f"parameters it takes): {'; '.join(parts)}.")
+        values = f"{MODEL_LABELS[first]} {one:,.1f}, {MODEL_LABELS[second]} {two:,.1f}"
+        if abs(one - two) < INDISTINGUISHABLE:
+            parts.append(f"{name} cannot tell them apart ({values})")
+        else:
+            parts.append(f"{name} prefers {MODEL_LABELS[first] if one < two else MODEL_LABELS[second]} ({values})")
+    return (f"On the full history, lower fits better for the parameters a model takes (a difference below "
+            f"{INDISTINGUISHABLE} does not tell models apart): {'; '.join(parts)}.")
 
 
 def spend_check_sentence(predicted: PredictedValue) -> str:
@@ -50,8 +54,9 @@ def spend_check_sentence(predicted: PredictedValue) -> str:
     rho = predicted.spend_frequency_correlation
     if rho is None or predicted.choice.spend_model != "gamma_gamma":
         return ""
+    shown = f"{rho:.2f}".replace("-0.00", "0.00")
     text = (f"Gamma-Gamma assumes a person's spend per purchase does not depend on how often they buy; among the "
-            f"{count(predicted.repeat_buyers)} repeat buyers the correlation of the two is {rho:.2f}")
+            f"{count(predicted.repeat_buyers)} repeat buyers the correlation of the two is {shown}")
     if abs(rho) > SPEND_CORRELATION_WARNING:
         return (text + f", above {SPEND_CORRELATION_WARNING}: the assumption does not hold here, so the expected "
                 "spend of frequent buyers is biased; read the predicted values with care.")
