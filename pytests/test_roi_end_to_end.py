@@ -30,7 +30,10 @@ CLV_TABLES = TABLES[-6:]
 NULLABLE = {
     "clv_predictions": ("expected_next_purchase_date", "avg_days_between_purchases"),
     "clv_by_segment": ("median_expected_next_purchase_date", "predicted_clv_p10", "predicted_clv_p90"),
-    "clv_backtest": ("predicted_purchases_p10", "predicted_purchases_p90"),
+    # the long table: each kind of row fills its own columns (checked in test_predicted_value_outputs_exist_without_nan)
+    "clv_backtest": ("actual_purchases", "predicted_purchases", "actual_mean", "predicted_mean", "mean_p_purchase",
+                     "share_bought", "auc", "brier_score", "log_loss", "top_decile_capture", "relative_error",
+                     "predicted_purchases_p10", "predicted_purchases_p90"),
     "clv_model_parameters": ("reason", "standard_error", "lower_95", "upper_95", "interval_note"),
     "win_back_value_bases": ("break_even_success_rate",),
 }
@@ -160,6 +163,13 @@ def test_predicted_value_outputs_exist_without_nan(pipeline):
         actual = query_warehouse(env, "select sum(holdout_purchases) from analytics.clv_inputs where is_in_calibration")
         totals = backtest.loc[backtest["table"] == "totals"]
         assert totals["actual_purchases"].tolist() == [float(actual[0][0])] * 2  # MBG/NBD and BG/NBD
+        filled = {"totals": ("actual_purchases", "predicted_purchases", "actual_mean", "predicted_mean"),
+                  "calibration_by_decile": ("mean_p_purchase", "share_bought"),
+                  "scores": ("mean_p_purchase", "share_bought", "auc", "brier_score", "log_loss", "top_decile_capture")}
+        for table, columns in filled.items():
+            rows = backtest.loc[backtest["table"] == table]
+            assert not rows.empty and not rows[list(columns)].isna().any().any(), table
+        assert set(backtest.loc[backtest["table"] == "scores", "model"]) == {"mbgnbd", "bgnbd", "baseline"}
     assert "Predicted lifetime value" in report
 
 
@@ -196,3 +206,22 @@ def test_clv_inputs_full_period_agrees_with_pandas_on_the_files(pipeline, genera
     pd.testing.assert_series_equal(mart["repeat_value"].astype(float), expected["repeat_value"].astype(float),
                                    check_exact=False, rtol=1e-9, check_names=False)
 
+
+
+def test_the_calibration_end_segment_is_the_segment_history_snapshot_of_that_day(pipeline):
+    """Everyone in the calibration period has the segment segment_history gives them on the calibration end, which
+    is a first day of a month: the segment rfm_segments would have given them with var as_of_date set to it."""
+    env, _ = pipeline("duckdb")
+    (people, matched, missing, first_day), = query_warehouse(env, """
+        select
+            count(*),
+            sum(case when history.rfm_segment = inputs.calibration_rfm_segment then 1 else 0 end),
+            sum(case when inputs.calibration_rfm_segment is null then 1 else 0 end),
+            min(extract(day from inputs.calibration_end_date))
+        from analytics.clv_inputs as inputs
+        left join analytics.segment_history as history
+            on history.customer_unique_id = inputs.customer_unique_id
+            and history.snapshot_date = inputs.calibration_end_date
+        where inputs.is_in_calibration
+    """)
+    assert people > 0 and matched == people and missing == 0 and first_day == 1

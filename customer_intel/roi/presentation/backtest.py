@@ -86,19 +86,19 @@ def baseline_sentence(backtest: Backtest) -> str:
     probabilities = f"Brier score {ours.brier:.4g} against {theirs.brier:.4g}"
     baseline = ("the no-model baseline (each person's probability = their segment's return rate, measured before "
                 "the calibration end)")
-    label = MODEL_LABELS[model]
+    against = f"Against {baseline}, {MODEL_LABELS[model]}"
     if ranks_better and closer:
-        return (f"{label} beats {baseline}: it ranks the holdout buyers better ({ranking}) and its probabilities "
+        return (f"{against} wins on both counts: it ranks the holdout buyers better ({ranking}) and its probabilities "
                 f"are closer to what happened ({probabilities}).")
     if not ranks_better and not closer:
-        return (f"{label} does not beat {baseline}: it ranks the holdout buyers no better ({ranking}) and its "
-                f"probabilities are no closer to what happened ({probabilities}), so on these data its per-person "
-                "predictions add nothing to the segment rates: decide by segment.")
+        return (f"{against} does not win: it ranks the holdout buyers no better ({ranking}) and its probabilities are "
+                f"no closer to what happened ({probabilities}), so on these data its per-person predictions add "
+                "nothing to the segment rates: decide by segment.")
     if ranks_better:
-        return (f"{label} ranks the holdout buyers better than {baseline} ({ranking}), but its probabilities are "
-                f"no closer to what happened ({probabilities}): trust its order of people, not its probabilities.")
-    return (f"{label}'s probabilities are closer to what happened than {baseline}'s ({probabilities}), but it ranks "
-            f"the holdout buyers no better ({ranking}): for choosing whom to contact, the segment rates do as well.")
+        return (f"{against} ranks the holdout buyers better ({ranking}) but its probabilities are no closer to what "
+                f"happened ({probabilities}): trust its order of people, not its probabilities.")
+    return (f"{against} has probabilities closer to what happened ({probabilities}) but ranks the holdout buyers no "
+            f"better ({ranking}): for choosing whom to contact, the segment rates do as well.")
 
 
 def backtest_chart(results: Results) -> Chart:
@@ -223,6 +223,7 @@ def context(predicted: PredictedValue) -> dict:
         f"under a constant rate; a segment not measured there gets the rate over everyone, "
         f"{percent(baseline.default_rate, 2)}.")
     return {
+        "backtest_available": backtest.unavailable is None,
         "backtest_table": totals_table(predicted),
         "scores_table": scores_table(backtest),
         "baseline_text": baseline_text,
