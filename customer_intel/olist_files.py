@@ -83,6 +83,14 @@ OLIST_FILES: tuple[OlistFile, ...] = (
     ),
 )
 
+# The optional tenth file: a campaign's contact list as sent (scripts/roi.py writes one; customer_intel.campaign has
+# the groups). Without it the loader creates an empty raw.campaign_contacts, so the readout marts are empty, not
+# missing. ``group`` is treatment or control; contacted_at the send time.
+CAMPAIGN_CONTACTS_FILE = _file(
+    "campaign_contacts.csv", "campaign_contacts",
+    ("campaign_id", TEXT), ("customer_unique_id", TEXT), ("group", TEXT), ("contacted_at", TIMESTAMP),
+)
+
 BY_FILE_NAME = {f.file_name: f for f in OLIST_FILES}
 BY_TABLE_NAME = {f.table_name: f for f in OLIST_FILES}
 RAW_SCHEMA = "raw"
