@@ -4,19 +4,31 @@ The generated files are read back with Python's csv module, an independent path 
 formatting code. One 20,000-order sample is generated per module; tolerances are stated next to each check and
 are wide enough for sampling noise at that size (a few hundred to a few thousand units per quantity) but narrow
 enough to catch a wrong distribution.
+
+The planted campaign's tests (at the end) generate 5,000 orders in five chunks, with and without the campaign, and
+recompute everything they expect from those files with pandas.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import hashlib
 import re
 import statistics
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from customer_intel.campaign import assign_groups, window_months
 from customer_intel.generate import generate
-from customer_intel.olist_files import BY_TABLE_NAME, OLIST_FILES
+from customer_intel.generate.planted_campaign import MAX_RUNS, CampaignPlan
+from customer_intel.olist_files import BY_TABLE_NAME, CAMPAIGN_CONTACTS_FILE, OLIST_FILES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 N_ORDERS = 20_000
 SEED = 42
@@ -469,3 +481,343 @@ def test_quirk_people_change_address(sample):
 
 def test_quirk_shipping_limit_outlier(sample):
     assert max(i["shipping_limit_date"] for i in sample["order_items"]) >= "2020-01-01"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Without the campaign options: the files of the code before they existed, byte for byte
+# ---------------------------------------------------------------------------------------------------------------
+#: sha256 of every file written by commit 2cad125 (before the planted campaign existed; numpy 2.4.6), for
+#: (orders, seed, people_per_chunk): one chunk, and five chunks.
+PINNED_SHA256 = {
+    (3_000, 42, 25_000): {
+        "olist_customers_dataset.csv": "934b8a6190cb3651abe8f213f844b9555475c3b46dd98a717b51c58be203b68b",
+        "olist_geolocation_dataset.csv": "5bf4610c91675599467ecb4cdd6215e0f095a5f8fc8e76ffbdad0f7d10f612af",
+        "olist_order_items_dataset.csv": "9989a12aa53544edb82211a9798c709bffab39773b6e4a3030b2fa469d63c5da",
+        "olist_order_payments_dataset.csv": "e87b81d4ca680701172049132bd17a4537f9eaf2966fdb3db75532b310975eff",
+        "olist_order_reviews_dataset.csv": "bca47fe046167871dd5aafdf6b46c17db2e4ba85b9049902a4b3100b482323ba",
+        "olist_orders_dataset.csv": "6cec97fec9eec8067aa5cd29504da9619d06d5440ff4cdc4f212c19e666b3396",
+        "olist_products_dataset.csv": "e40f42ae7bbc47781098dd61b2bfb8e9018bceeb1d13aa156145750b0b6b0042",
+        "olist_sellers_dataset.csv": "80e0ff7e79861ecd1c8c46815c060e12d30d1ca81d89bf0500bc72e00f90b9fa",
+        "product_category_name_translation.csv": "fec57b382dc8d383b9fe457031d75a640535a9b702eb86d5c2ef567262b9d304",
+    },
+    (5_000, 7, 1_000): {
+        "olist_customers_dataset.csv": "2f4036ad7fd94c53fdb4cccbba81602a7f6bcfa9cd8bc822044d3198b80eb24c",
+        "olist_geolocation_dataset.csv": "0a5e5a16133c775a515c802c1bd7d10f3baeec8ea51e8748be47d1c446af4959",
+        "olist_order_items_dataset.csv": "ea754f5a825283b5000958e41898b2fb5cefb58abba9222ac1546682a21841ab",
+        "olist_order_payments_dataset.csv": "aa32a38e9b336729e056a5ffd7bb7f32cc67350885f878996869b14316febf03",
+        "olist_order_reviews_dataset.csv": "de936f99a81453beb7535992f405f8de3d00a73227d14350cc80a3d75e3273f8",
+        "olist_orders_dataset.csv": "9177d0916529cced8f00a966305464481a0333f6c15c3ec6f628533cd7c4e268",
+        "olist_products_dataset.csv": "13df63fce3e4825adc4b7fe5bade7d17e71c0fa9065430b4cf0dc9564ac6c20d",
+        "olist_sellers_dataset.csv": "e7abe0572e00d81a3a417b178beeb0ba6e8fe6ffacbe0cc707724482100890c5",
+        "product_category_name_translation.csv": "fec57b382dc8d383b9fe457031d75a640535a9b702eb86d5c2ef567262b9d304",
+    },
+}
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("n_orders, seed, people_per_chunk", list(PINNED_SHA256))
+def test_without_campaign_the_files_are_those_of_the_code_before_it(tmp_path, n_orders, seed, people_per_chunk):
+    """Claim: the campaign code path changes nothing when it is not asked for (same seed, same orders). If a numpy
+    upgrade changes its random streams this fails for every file: then the promise "same seed => same files"
+    itself has changed, and the hashes must be recorded again from the code before the change."""
+    rows = generate(tmp_path, n_orders, seed, people_per_chunk=people_per_chunk)
+    assert set(rows) == set(PINNED_SHA256[(n_orders, seed, people_per_chunk)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(PINNED_SHA256[(n_orders, seed, people_per_chunk)])
+    for name, digest in PINNED_SHA256[(n_orders, seed, people_per_chunk)].items():
+        assert sha256_of(tmp_path / name) == digest, name
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A planted campaign (--campaign-date / --campaign-uplift / --campaign-control-share)
+# ---------------------------------------------------------------------------------------------------------------
+# Everything expected below is recomputed from the generated files with pandas (who is lapsed, the window, the
+# address, the sums), from the shared assignment function (the groups) and from the flag-less run of the same seed
+# (which rows are planted); nothing is read from the generator's own counts.
+CAMPAIGN_ORDERS, CAMPAIGN_SEED, CAMPAIGN_CHUNK = 5_000, 7, 1_000      # five chunks: contacts merged across runs
+CAMPAIGN_DATE = dt.date(2018, 3, 1)
+UPLIFT, CONTROL_SHARE = 0.5, 0.2
+LATE_DATE = dt.date(2018, 9, 1)          # its window passes the data end
+DATA_END = "2018-10-17 17:30:18"         # the last purchase of the Kaggle data, which the generator ends on
+CONTACTS = CAMPAIGN_CONTACTS_FILE.file_name
+
+
+def frame(directory: Path, table: str) -> pd.DataFrame:
+    name = CONTACTS if table == "campaign_contacts" else BY_TABLE_NAME[table].file_name
+    return pd.read_csv(directory / name, dtype=str, keep_default_na=False)
+
+
+def cents(values: pd.Series) -> pd.Series:
+    return values.map(money_cents)
+
+
+def lapsed_people(directory: Path, date: dt.date) -> set[str]:
+    """The rule, from the files: a delivered order purchased before D, the last one at least 180 days before D."""
+    customers = frame(directory, "customers")[["customer_id", "customer_unique_id"]]
+    orders = frame(directory, "orders").merge(customers, on="customer_id", how="left", validate="one_to_one")
+    purchased = pd.to_datetime(orders["order_purchase_timestamp"])
+    day = pd.Timestamp(date)
+    delivered = (orders["order_status"] == "delivered") & (purchased < day)
+    last = purchased[delivered].groupby(orders.loc[delivered, "customer_unique_id"]).max()
+    return set(last[last <= day - pd.Timedelta(days=180)].index)
+
+
+def window_end(date: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(date) + pd.DateOffset(months=window_months())
+
+
+def binomial_tolerance(n: int, p: float) -> float:
+    return 4 * (n * p * (1 - p)) ** 0.5     # four standard deviations
+
+
+class Planted:
+    """The rows a campaign run has beyond the flag-less run of the same seed, and the people they belong to."""
+
+    def __init__(self, base_dir: Path, campaign_dir: Path) -> None:
+        self.base = {t: frame(base_dir, t) for t in ORDER_TABLES}
+        self.run = {t: frame(campaign_dir, t) for t in ORDER_TABLES}
+        base_orders, base_customers = set(self.base["orders"]["order_id"]), set(self.base["customers"]["customer_id"])
+        self.orders = self.run["orders"][~self.run["orders"]["order_id"].isin(base_orders)]
+        self.customers = self.run["customers"][~self.run["customers"]["customer_id"].isin(base_customers)]
+        self.order_ids, self.customer_ids = set(self.orders["order_id"]), set(self.customers["customer_id"])
+        self.with_person = self.orders.merge(self.customers, on="customer_id", how="left", validate="one_to_one")
+
+    def rows_of(self, table: str) -> pd.DataFrame:
+        frame_ = self.run[table]
+        if table == "customers":
+            return frame_[frame_["customer_id"].isin(self.customer_ids)]
+        return frame_[frame_["order_id"].isin(self.order_ids)]
+
+
+@pytest.fixture(scope="module")
+def campaign_base_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("campaign_base")
+    generate(directory, CAMPAIGN_ORDERS, CAMPAIGN_SEED, people_per_chunk=CAMPAIGN_CHUNK)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def campaign_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("campaign_planted")
+    generate(directory, CAMPAIGN_ORDERS, CAMPAIGN_SEED, people_per_chunk=CAMPAIGN_CHUNK,
+             campaign=CampaignPlan(CAMPAIGN_DATE, UPLIFT, CONTROL_SHARE))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def planted(campaign_base_dir, campaign_dir) -> Planted:
+    return Planted(campaign_base_dir, campaign_dir)
+
+
+@pytest.fixture(scope="module")
+def expected_contacts(campaign_base_dir) -> pd.DataFrame:
+    """Lapsed people from the flag-less files, in the groups of the shared assignment function, sorted."""
+    people = sorted(lapsed_people(campaign_base_dir, CAMPAIGN_DATE))
+    groups = assign_groups(f"planted_{CAMPAIGN_DATE:%Y%m%d}", people, CONTROL_SHARE)
+    return pd.DataFrame({"customer_unique_id": people, "group": groups})
+
+
+def test_contacts_file_has_the_contract_header_and_the_generated_files_habits(campaign_dir):
+    content = (campaign_dir / CONTACTS).read_bytes()
+    header = ",".join(f'"{name}"' for name in CAMPAIGN_CONTACTS_FILE.header).encode()
+    assert content.startswith(header + b"\n")
+    assert not content.startswith(b"\xef\xbb\xbf") and b"\r" not in content and content.endswith(b"\n")
+    lines = content.decode("utf-8").split("\n")[1:-1]
+    assert all(re.match(r"^planted_20180301,[0-9a-f]{32},(treatment|control),2018-03-01 00:00:00$", line)
+               for line in lines)
+    assert not list(campaign_dir.glob(".campaign_contacts*"))            # the sort's run files are gone
+
+
+def test_contacts_are_exactly_the_lapsed_people_once_each_sorted(campaign_dir, campaign_base_dir, expected_contacts):
+    contacts = frame(campaign_dir, "campaign_contacts")
+    assert list(contacts.columns) == CAMPAIGN_CONTACTS_FILE.header
+    assert len(contacts) > 500                                          # enough people for the shares below
+    assert contacts["customer_unique_id"].is_unique
+    assert list(contacts["customer_unique_id"]) == list(expected_contacts["customer_unique_id"])  # sorted, all
+    # Planted orders are purchased at or after D: the campaign run's own files give the same lapsed people.
+    assert lapsed_people(campaign_dir, CAMPAIGN_DATE) == set(contacts["customer_unique_id"])
+    # Every contact is a person of the customers file.
+    assert set(contacts["customer_unique_id"]) <= set(frame(campaign_base_dir, "customers")["customer_unique_id"])
+
+
+def test_contact_groups_are_the_shared_assignment_and_the_control_share_is_near_c(campaign_dir, expected_contacts):
+    contacts = frame(campaign_dir, "campaign_contacts")
+    assert list(contacts["group"]) == list(expected_contacts["group"])
+    n, control = len(contacts), int((contacts["group"] == "control").sum())
+    assert abs(control - CONTROL_SHARE * n) <= binomial_tolerance(n, CONTROL_SHARE)
+
+
+def test_planted_orders_belong_to_treatment_people_once_each_in_the_window(planted, expected_contacts):
+    treatment = set(expected_contacts.loc[expected_contacts["group"] == "treatment", "customer_unique_id"])
+    assert len(planted.orders) > 0
+    assert len(planted.customers) == len(planted.orders)               # one new customer_id row per planted order
+    assert set(planted.orders["customer_id"]) == planted.customer_ids
+    people = planted.with_person["customer_unique_id"]
+    assert people.is_unique and set(people) <= treatment
+    purchased = pd.to_datetime(planted.orders["order_purchase_timestamp"])
+    assert (purchased >= pd.Timestamp(CAMPAIGN_DATE)).all() and (purchased < window_end(CAMPAIGN_DATE)).all()
+    assert window_end(CAMPAIGN_DATE) == pd.Timestamp("2018-06-01")      # 3 months: dbt var campaign_window_months
+
+
+def test_planted_order_count_matches_the_uplift(planted, expected_contacts):
+    treatment = int((expected_contacts["group"] == "treatment").sum())
+    assert abs(len(planted.orders) - UPLIFT * treatment) <= binomial_tolerance(treatment, UPLIFT)
+
+
+def test_planted_orders_are_delivered_with_a_full_lifecycle(planted):
+    orders = planted.orders
+    assert (orders["order_status"] == "delivered").all()
+    stamps = {column: pd.to_datetime(orders[column]) for column in (
+        "order_purchase_timestamp", "order_approved_at", "order_delivered_carrier_date",
+        "order_delivered_customer_date", "order_estimated_delivery_date")}     # empty text would not parse
+    assert (stamps["order_purchase_timestamp"] <= stamps["order_approved_at"]).all()
+    assert (stamps["order_approved_at"] <= stamps["order_delivered_carrier_date"]).all()
+    assert (stamps["order_delivered_carrier_date"] <= stamps["order_delivered_customer_date"]).all()
+    assert (stamps["order_purchase_timestamp"] < stamps["order_delivered_customer_date"]).all()
+    assert (stamps["order_estimated_delivery_date"] > stamps["order_purchase_timestamp"]).all()
+
+
+def test_planted_orders_have_items_payments_equal_to_items_and_a_review(planted, campaign_base_dir):
+    items, payments = planted.rows_of("order_items"), planted.rows_of("order_payments")
+    assert set(items["order_id"]) == planted.order_ids
+    for _, group in items.groupby("order_id"):
+        assert sorted(group["order_item_id"].astype(int)) == list(range(1, len(group) + 1))
+    assert set(items["product_id"]) <= set(frame(campaign_base_dir, "products")["product_id"])
+    assert set(items["seller_id"]) <= set(frame(campaign_base_dir, "sellers")["seller_id"])
+    item_total = (cents(items["price"]) + cents(items["freight_value"])).groupby(items["order_id"]).sum()
+    paid = cents(payments["payment_value"]).groupby(payments["order_id"]).sum()
+    assert set(paid.index) == planted.order_ids
+    assert (paid.sort_index() == item_total.sort_index()).all()        # to the cent, every planted order
+    reviews = planted.rows_of("order_reviews")
+    assert set(reviews["order_id"]) == planted.order_ids
+    assert not set(reviews["review_id"]) & set(planted.base["order_reviews"]["review_id"])
+
+
+def assert_latest_address(planted: Planted) -> int:
+    """Each planted order has the address of its person's latest order; returns how many of them had moved."""
+    base = planted.base["orders"].merge(planted.base["customers"], on="customer_id", validate="one_to_one")
+    latest = base.sort_values("order_purchase_timestamp").groupby("customer_unique_id").tail(1)
+    latest = latest.set_index("customer_unique_id")
+    new = planted.with_person.set_index("customer_unique_id")
+    for column in ("customer_zip_code_prefix", "customer_state"):        # the city may be spelled another way
+        assert (new[column] == latest.loc[new.index, column]).all(), column
+    addresses = base.groupby("customer_unique_id")["customer_zip_code_prefix"].nunique()
+    return int((addresses.loc[new.index] > 1).sum())
+
+
+def test_planted_order_has_the_address_of_the_persons_latest_order(planted):
+    assert_latest_address(planted)
+
+
+def test_regular_rows_are_untouched_and_planted_rows_come_on_top(planted, campaign_base_dir, campaign_dir):
+    for table in ORDER_TABLES:
+        key = "customer_id" if table == "customers" else "order_id"
+        run = planted.run[table]
+        ids = planted.customer_ids if table == "customers" else planted.order_ids
+        kept = run[~run[key].isin(ids)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(kept, planted.base[table], obj=table)
+    assert len(planted.run["orders"]) == CAMPAIGN_ORDERS + len(planted.orders)
+    for table in REFERENCE_TABLES:
+        assert path_of(campaign_dir, table).read_bytes() == path_of(campaign_base_dir, table).read_bytes(), table
+
+
+def test_uplift_zero_adds_only_the_contacts_file(tmp_path, campaign_base_dir, campaign_dir):
+    rows = generate(tmp_path, CAMPAIGN_ORDERS, CAMPAIGN_SEED, people_per_chunk=CAMPAIGN_CHUNK,
+                    campaign=CampaignPlan(CAMPAIGN_DATE, 0.0, CONTROL_SHARE))
+    assert set(rows) == {f.file_name for f in OLIST_FILES} | {CONTACTS}
+    for olist_file in OLIST_FILES:
+        name = olist_file.file_name
+        assert (tmp_path / name).read_bytes() == (campaign_base_dir / name).read_bytes(), name
+    # The contact list does not depend on the uplift.
+    assert (tmp_path / CONTACTS).read_bytes() == (campaign_dir / CONTACTS).read_bytes()
+
+
+def test_campaign_run_is_deterministic(tmp_path, campaign_dir):
+    generate(tmp_path, CAMPAIGN_ORDERS, CAMPAIGN_SEED, people_per_chunk=CAMPAIGN_CHUNK,
+             campaign=CampaignPlan(CAMPAIGN_DATE, UPLIFT, CONTROL_SHARE))
+    for path in sorted(campaign_dir.glob("*.csv")):
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_contacts_stay_sorted_when_the_sort_merges_its_runs_midway(tmp_path):
+    """Claim: with more chunks than the external sort keeps run files (planted_campaign.MAX_RUNS), the runs merged
+    midway still give every lapsed person once, in order."""
+    n_orders = 80_000                                    # ~77 chunks of 1,000 people, each with lapsed people
+    generate(tmp_path, n_orders, CAMPAIGN_SEED, people_per_chunk=1_000, campaign=CampaignPlan(CAMPAIGN_DATE))
+    assert n_orders / 1_000 / 1.04 > MAX_RUNS            # ~1.035 orders per person
+    people = list(frame(tmp_path, "campaign_contacts")["customer_unique_id"])
+    assert people == sorted(lapsed_people(tmp_path, CAMPAIGN_DATE))
+
+
+def test_window_past_the_data_end_drops_the_purchases_after_it(tmp_path, campaign_base_dir):
+    """Claim: with the whole treatment group responding (U = 1), the planted purchases are those of the window
+    before the data end: a share (data end - D) / window of the treatment group, each before the data end."""
+    generate(tmp_path, CAMPAIGN_ORDERS, CAMPAIGN_SEED, people_per_chunk=CAMPAIGN_CHUNK,
+             campaign=CampaignPlan(LATE_DATE, 1.0))
+    late = Planted(campaign_base_dir, tmp_path)
+    people = sorted(lapsed_people(campaign_base_dir, LATE_DATE))
+    treatment = int((assign_groups(f"planted_{LATE_DATE:%Y%m%d}", people, 0.10) == "treatment").sum())
+    start, end, data_end = pd.Timestamp(LATE_DATE), window_end(LATE_DATE), pd.Timestamp(DATA_END)
+    share_before_end = (data_end - start) / (end - start)
+    assert 0.4 < share_before_end < 0.6
+    assert abs(len(late.orders) - share_before_end * treatment) <= binomial_tolerance(treatment, share_before_end)
+    purchased = pd.to_datetime(late.orders["order_purchase_timestamp"])
+    delivered = pd.to_datetime(late.orders["order_delivered_customer_date"])
+    assert (purchased >= start).all() and (purchased < data_end).all()
+    assert (delivered > purchased).all() and (delivered <= data_end).all()
+    assert (late.orders["order_status"] == "delivered").all()
+    assert set(late.with_person["customer_unique_id"]) <= set(people)
+    assert assert_latest_address(late) >= 1          # some responders had moved: their new address is used
+
+
+def test_a_run_without_campaign_removes_a_planted_contact_list_only(tmp_path):
+    generate(tmp_path, 1_000, SEED, campaign=CampaignPlan(CAMPAIGN_DATE, 0.3))
+    assert (tmp_path / CONTACTS).exists()
+    generate(tmp_path, 1_000, SEED)
+    assert not (tmp_path / CONTACTS).exists()                          # it would pair with other orders
+    foreign = '"campaign_id","customer_unique_id","group","contacted_at"\nspring,abc,control,2018-03-01 00:00:00\n'
+    (tmp_path / CONTACTS).write_text(foreign, encoding="utf-8")
+    generate(tmp_path, 1_000, SEED)
+    assert (tmp_path / CONTACTS).read_text(encoding="utf-8") == foreign   # not the generator's: left alone
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The command line
+# ---------------------------------------------------------------------------------------------------------------
+def run_generate_data(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(PROJECT_ROOT / "scripts" / "generate_data.py"), *args],
+                          cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--campaign-uplift", "0.1"], "--campaign-uplift needs --campaign-date"),
+    (["--campaign-control-share", "0.2"], "--campaign-control-share needs --campaign-date"),
+    (["--campaign-uplift", "0.1", "--campaign-control-share", "0.2"],
+     "--campaign-uplift and --campaign-control-share need --campaign-date"),
+    (["--campaign-date", "2018-13-01"], "--campaign-date must be a date YYYY-MM-DD"),
+    (["--campaign-date", "2018-03-01", "--campaign-uplift", "1.5"], "--campaign-uplift must be in [0, 1]"),
+    (["--campaign-date", "2018-03-01", "--campaign-uplift", "-0.1"], "--campaign-uplift must be in [0, 1]"),
+    (["--campaign-date", "2018-03-01", "--campaign-uplift", "lots"], "--campaign-uplift must be a fraction"),
+    (["--campaign-date", "2018-03-01", "--campaign-control-share", "0"], "--campaign-control-share must be in (0, 1)"),
+    (["--campaign-date", "2018-03-01", "--campaign-control-share", "1"], "--campaign-control-share must be in (0, 1)"),
+])
+def test_cli_campaign_usage_errors_are_one_line_exit_2_and_write_nothing(tmp_path, args, says):
+    out = tmp_path / "out"
+    proc = run_generate_data("--orders", "1000", "--out", str(out), *args)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: ") and says in proc.stderr
+    assert proc.stdout == "" and not out.exists()
+
+
+def test_cli_campaign_run_writes_ten_files_and_says_planted_orders_are_extra(tmp_path):
+    proc = run_generate_data("--orders", "3000", "--seed", "3", "--out", str(tmp_path), "--campaign-date",
+                             "2018-03-01", "--campaign-uplift", "0.4")
+    assert proc.returncode == 0, proc.stderr
+    assert "Wrote 10 files" in proc.stdout and "on top of the 3,000 orders" in proc.stdout
+    contacts = frame(tmp_path, "campaign_contacts")
+    assert set(contacts["customer_unique_id"]) == lapsed_people(tmp_path, CAMPAIGN_DATE)
+    n, control = len(contacts), int((contacts["group"] == "control").sum())
+    assert abs(control - 0.10 * n) <= binomial_tolerance(n, 0.10)        # the default control share
+    assert len(frame(tmp_path, "orders")) > 3_000                         # planted orders on top

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import PROJECT_ROOT, PYTHON, query_warehouse, run_script
 from customer_intel.load import RecordScanner
-from customer_intel.olist_files import BY_FILE_NAME, OLIST_FILES
+from customer_intel.olist_files import BY_FILE_NAME, CAMPAIGN_CONTACTS_FILE, OLIST_FILES
 
 CUSTOMERS = "olist_customers_dataset.csv"
 GEOLOCATION = "olist_geolocation_dataset.csv"
@@ -34,6 +34,8 @@ ORDERS = "olist_orders_dataset.csv"
 PRODUCTS = "olist_products_dataset.csv"
 SELLERS = "olist_sellers_dataset.csv"
 TRANSLATION = "product_category_name_translation.csv"
+CAMPAIGN = "campaign_contacts.csv"  # the optional tenth file
+CAMPAIGN_HEADER = "campaign_id,customer_unique_id,group,contacted_at"
 
 REVIEW_R1_MESSAGE = (
     "Não testei o produto ainda, mas ele veio correto e em boas condições.\n"
@@ -234,6 +236,8 @@ def _remove_column(text: str, column: str) -> str:
     return "\n".join(",".join(value for i, value in enumerate(row) if i != index) for row in rows) + "\n"
 
 
+CAMPAIGN_LATIN1 = (CAMPAIGN_HEADER + "\nw,u1,treatment,2018-09-01 10:00:00\npromoção,u2,control,2018-09-01 10:00:00\n"
+                   ).encode("latin-1")
 BROKEN_INPUTS = {
     "missing file": (
         lambda folder: (folder / SELLERS).unlink(),
@@ -278,6 +282,16 @@ BROKEN_INPUTS = {
     "byte-order mark only": (
         lambda folder: (folder / TRANSLATION).write_bytes(b"\xef\xbb\xbf"),
         lambda folder: "empty file (no header line)", TRANSLATION,
+    ),
+    # the optional campaign file, when it is there, is checked like the nine
+    "campaign file not UTF-8": (
+        # line 3 in Latin-1: 'promoção' with the byte 0xe7
+        lambda folder: (folder / CAMPAIGN).write_bytes(CAMPAIGN_LATIN1),
+        lambda folder: "not UTF-8 at line 3, byte offset {} (0xe7)".format(CAMPAIGN_LATIN1.index(b"\xe7")), CAMPAIGN,
+    ),
+    "campaign file empty": (
+        lambda folder: (folder / CAMPAIGN).write_bytes(b""),
+        lambda folder: "empty file (no header line)", CAMPAIGN,
     ),
 }
 
@@ -427,7 +441,8 @@ def test_unparseable_rows_are_rejected_with_line_and_reason(warehouse_env, rejec
 
 
 # The loader's own record count (a byte scanner, fast) must agree with the csv module, on well-formed CSV and on
-# stray quotes, blank lines and every kind of line break, however the bytes are cut into chunks.
+# stray quotes, blank lines and every kind of line break, however the bytes are cut into chunks; so must the numbers
+# it gives blank lines (csv's empty rows).
 CSV_PIECES = ["a", "é", " ", ",", '"', '""', "\n", "\r\n", "\r", '"x,\ny"', '"x\r\ny"']
 
 
@@ -447,6 +462,7 @@ def test_record_scanner_agrees_with_csv_module(pieces, draw):
     for start, end in zip([0, *bounds], [*bounds, len(data)]):
         scanner.feed(data[start:end])
     assert scanner.finish() == max(sum(has_content for *_, has_content in first_lines) - 1, 0)
+    assert scanner.blank_records == [number for number, _, has_content in first_lines if not has_content]
     for number, line, _ in first_lines:
         shift = [shift for first, shift in scanner.line_shifts if first <= number][-1]
         assert number + shift == line
@@ -529,6 +545,147 @@ def test_postgres_reload_keeps_dependent_views_and_repairs_drifted_tables(postgr
                                          "table_schema = 'raw' and table_name = 'sellers' order by ordinal_position"
                            ) == [(name,) for name in BY_FILE_NAME[SELLERS].header]
     assert query_warehouse(postgres_env, "select count(*) from raw.sellers") == [(csv_records(kaggle_dir / SELLERS),)]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The optional tenth file, campaign_contacts.csv
+# ---------------------------------------------------------------------------------------------------------------
+
+# Persons of KAGGLE_FILES' customers: u1, u2, u3.
+GOOD_CAMPAIGN = (
+    CAMPAIGN_HEADER + "\n"
+    "winback_2018_09,u1,treatment,2018-09-01 10:00:00\n"
+    "winback_2018_09,u2,control,2018-09-01 10:00:00\n"
+    '"winback_2018_09","u3","treatment","2018-09-01 10:00:00"\n'
+    "welcome_2018_10,u1,control,2018-10-15 08:30:00\n"
+)
+GOOD_CAMPAIGN_ROWS = [
+    ("welcome_2018_10", "u1", "control", datetime(2018, 10, 15, 8, 30)),
+    ("winback_2018_09", "u1", "treatment", datetime(2018, 9, 1, 10)),
+    ("winback_2018_09", "u2", "control", datetime(2018, 9, 1, 10)),
+    ("winback_2018_09", "u3", "treatment", datetime(2018, 9, 1, 10)),
+]
+BAD_CAMPAIGN = (
+    CAMPAIGN_HEADER + "\n"                       # line 1
+    "w,u1,treatment,2018-09-01 10:00:00\n"        # line 2: kept
+    "w,u2,Treatment,2018-09-01 10:00:00\n"        # line 3: group not exactly treatment
+    "w,u3,,2018-09-01 10:00:00\n"                 # line 4: no group
+    "\n"                                          # line 5: blank (not a record)
+    ",u2,control,2018-09-01 10:00:00\n"           # line 6: no campaign_id
+    'w,"",control,\n'                             # line 7: no person, no contact time
+    "w,u9,control,2018-09-01 10:00:00\n"          # line 8: u9 is not in the customers file
+    "w,u1,control,2018-09-02 10:00:00\n"          # line 9: (w, u1) again: line 2 is kept
+    'w,"u2\nx",treatment,2018-09-01 10:00:00\n'   # lines 10-11: a person 'u2<line break>x', unknown
+    "w,u3,treatment,01/09/2018\n"                 # line 12: does not parse
+    "w,u3,control,2018-09-01 10:00:00\n"          # line 13: kept, the first usable (w, u3) (line 4 was not)
+    "w,u3,treatment,2018-09-03 10:00:00\n"        # line 14: (w, u3) again: line 13 is kept
+    "v,u2,control,2018-09-01 10:00:00\n"          # line 15: kept, another campaign
+    "w,u9,bogus,\n"                               # line 16: three problems at once
+)
+BAD_CAMPAIGN_ROWS = [
+    ("v", "u2", "control", datetime(2018, 9, 1, 10)),
+    ("w", "u1", "treatment", datetime(2018, 9, 1, 10)),
+    ("w", "u3", "control", datetime(2018, 9, 1, 10)),
+]
+UNKNOWN_PERSON = f"UNKNOWN PERSON: customer_unique_id not in {CUSTOMERS}"
+EXPECTED_CAMPAIGN_REJECTS = [
+    (3, "w,u2,Treatment,2018-09-01 10:00:00", 'INVALID GROUP: "Treatment" is not treatment or control'),
+    (4, "w,u3,,2018-09-01 10:00:00", "INVALID GROUP: empty; expected treatment or control"),
+    (6, ",u2,control,2018-09-01 10:00:00", "MISSING VALUE: campaign_id"),
+    (7, 'w,"",control,', "MISSING VALUE: customer_unique_id, contacted_at"),
+    (8, "w,u9,control,2018-09-01 10:00:00", UNKNOWN_PERSON),
+    (9, "w,u1,control,2018-09-02 10:00:00",
+     "DUPLICATE: same campaign_id and customer_unique_id as line 2 (the first line is kept)"),
+    (10, 'w,"u2\nx",treatment,2018-09-01 10:00:00', UNKNOWN_PERSON),
+    (12, "w,u3,treatment,01/09/2018", CAST.format("contacted_at", "01/09/2018", "TIMESTAMP")),
+    (14, "w,u3,treatment,2018-09-03 10:00:00",
+     "DUPLICATE: same campaign_id and customer_unique_id as line 13 (the first line is kept)"),
+    (16, "w,u9,bogus,", 'INVALID GROUP: "bogus" is not treatment or control; MISSING VALUE: contacted_at; '
+                        + UNKNOWN_PERSON),
+]
+CAMPAIGN_ROWS_SQL = ('select campaign_id, customer_unique_id, "group", contacted_at from raw.campaign_contacts '
+                     "order by 1, 2")
+CAMPAIGN_COLUMNS_SQL = ("select column_name from information_schema.columns where table_schema = 'raw' "
+                        "and table_name = 'campaign_contacts' order by ordinal_position")
+
+
+def campaign_state(env: dict) -> tuple:
+    """The campaign table and the campaign file's rejects and audit, beside warehouse_state."""
+    return (
+        query_warehouse(env, CAMPAIGN_ROWS_SQL),
+        query_warehouse(env, "select load_id, line_number, reason from raw.load_rejects "
+                             f"where file_name = '{CAMPAIGN}' order by load_id, line_number"),
+        query_warehouse(env, f"select load_id, rows_read, rows_loaded, rows_rejected from raw.load_audit "
+                             f"where file_name = '{CAMPAIGN}' order by load_id"),
+    )
+
+
+def file_line(stdout: str, file_name: str) -> list[str]:
+    """The load's line for one file: name, read, loaded, rejected (seconds left out)."""
+    (line,) = [line for line in stdout.splitlines() if line.split()[:1] == [file_name]]
+    return line.split()[:4]
+
+
+def test_campaign_file_loads_every_good_row(warehouse_env, tmp_path):
+    folder = write_files(tmp_path / "with_campaign", {**KAGGLE_FILES, CAMPAIGN: GOOD_CAMPAIGN})
+    proc = load(folder, warehouse_env)
+    assert proc.stderr == ""
+    assert file_line(proc.stdout, CAMPAIGN) == [CAMPAIGN, "4", "4", "0"]
+    assert " 10 files in " in proc.stdout.splitlines()[-1]
+    assert query_warehouse(warehouse_env, CAMPAIGN_ROWS_SQL) == GOOD_CAMPAIGN_ROWS
+    assert len(GOOD_CAMPAIGN_ROWS) == csv_records(folder / CAMPAIGN)
+    assert query_warehouse(warehouse_env, "select count(*) from raw.load_rejects") == [(0,)]
+    assert query_warehouse(warehouse_env, "select table_name, rows_read, rows_loaded, rows_rejected "
+                                          f"from raw.load_audit where file_name = '{CAMPAIGN}'"
+                           ) == [("campaign_contacts", 4, 4, 0)]
+    # the nine load as without the campaign file
+    assert table_counts(warehouse_env) == {spec.table_name: csv_records(folder / spec.file_name)
+                                           for spec in OLIST_FILES}
+
+
+def test_unusable_campaign_rows_are_rejected_with_line_and_reason(warehouse_env, tmp_path):
+    folder = write_files(tmp_path / "bad_campaign", {**KAGGLE_FILES, CAMPAIGN: BAD_CAMPAIGN})
+    records = csv_records(folder / CAMPAIGN)
+    rejected = len(EXPECTED_CAMPAIGN_REJECTS)
+    assert (records, rejected, len(BAD_CAMPAIGN_ROWS)) == (13, 10, 3)  # the file above, counted by hand
+    proc = load(folder, warehouse_env)
+    assert proc.stderr.startswith(f"load_data: warning: {rejected} rows rejected; see raw.load_rejects where ")
+    assert file_line(proc.stdout, CAMPAIGN) == [CAMPAIGN, str(records), str(records - rejected), str(rejected)]
+    rejects = query_warehouse(warehouse_env, "select file_name, line_number, raw_text, reason from raw.load_rejects "
+                                             "order by line_number")
+    assert [(line, text.rstrip("\n"), reason) for file_name, line, text, reason in rejects
+            if file_name == CAMPAIGN] == EXPECTED_CAMPAIGN_REJECTS
+    assert len(rejects) == rejected  # the nine files have no rejects
+    assert query_warehouse(warehouse_env, CAMPAIGN_ROWS_SQL) == BAD_CAMPAIGN_ROWS
+    assert query_warehouse(warehouse_env, "select rows_read, rows_loaded, rows_rejected from raw.load_audit "
+                                          f"where file_name = '{CAMPAIGN}'"
+                           ) == [(records, records - rejected, rejected)]
+
+
+def test_without_campaign_file_the_table_is_empty(warehouse_env, tmp_path, kaggle_dir):
+    load(write_files(tmp_path / "with_campaign", {**KAGGLE_FILES, CAMPAIGN: GOOD_CAMPAIGN}), warehouse_env)
+    assert len(query_warehouse(warehouse_env, CAMPAIGN_ROWS_SQL)) == len(GOOD_CAMPAIGN_ROWS)
+    proc = load(kaggle_dir, warehouse_env)
+    assert proc.stderr == ""
+    assert CAMPAIGN not in proc.stdout and " 9 files in " in proc.stdout
+    assert query_warehouse(warehouse_env, CAMPAIGN_ROWS_SQL) == []
+    assert query_warehouse(warehouse_env, CAMPAIGN_COLUMNS_SQL) == [(name,) for name in CAMPAIGN_CONTACTS_FILE.header]
+    loads = query_warehouse(warehouse_env, "select load_id, count(*) from raw.load_audit group by 1 order by 1")
+    assert [files for _, files in loads] == [10, 9]
+    assert table_counts(warehouse_env) == {spec.table_name: csv_records(kaggle_dir / spec.file_name)
+                                           for spec in OLIST_FILES}
+
+
+def test_broken_campaign_file_is_refused_and_previous_load_intact(warehouse_env, tmp_path):
+    load(write_files(tmp_path / "with_campaign", {**KAGGLE_FILES, CAMPAIGN: BAD_CAMPAIGN}), warehouse_env)
+    before = (warehouse_state(warehouse_env), campaign_state(warehouse_env))
+    assert before[1][0] == BAD_CAMPAIGN_ROWS
+    bad_header = GOOD_CAMPAIGN.replace(CAMPAIGN_HEADER, "campaign_id,customer_unique_id,grp,contacted_at")
+    broken = write_files(tmp_path / "broken", {**KAGGLE_FILES, CAMPAIGN: bad_header})
+    proc = load(broken, warehouse_env, check=False)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == f"load_data: {CAMPAIGN}: header: missing column 'group'; unexpected column 'grp'\n"
+    assert (warehouse_state(warehouse_env), campaign_state(warehouse_env)) == before
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -22,7 +22,11 @@ from conftest import (
     MART_KEYS, RFM_SCHEMES, duckdb_warehouse_env, load_and_build, query_warehouse, query_warehouse_many, run_dbt,
     run_script, snapshot_marts, spark_warehouse_env,
 )
+from customer_intel.olist_files import CAMPAIGN_CONTACTS_FILE
 from customer_intel.profile import ProfileError, load_target
+from test_load import (
+    BAD_CAMPAIGN, BAD_CAMPAIGN_ROWS, CAMPAIGN, EXPECTED_CAMPAIGN_REJECTS, KAGGLE_FILES, file_line, write_files,
+)
 
 pytestmark = pytest.mark.spark  # not also slow: `pytest -m slow` must not pick up tests needing the spark extra
 
@@ -211,3 +215,32 @@ def test_customer_predictions_on_spark_equal_duckdbs(spark_run, duckdb_builds, t
     for spark_row, duck_row in zip(spark, duck):  # dates, labels and nulls equal; numbers to the last digits
         assert list(spark_row) == [pytest.approx(value, rel=1e-12) if isinstance(value, float) else value
                                    for value in duck_row]
+
+
+def test_campaign_file_loads_on_spark_as_on_duckdb(tmp_path):
+    """The optional campaign file (test_load's hand-made one, with every kind of bad row) on a Spark warehouse of its
+    own: the same rows, rejects and per-file line as on DuckDB; a second load without the file leaves the table empty
+    with the contract's columns."""
+    folder = write_files(tmp_path / "files", {**KAGGLE_FILES, CAMPAIGN: BAD_CAMPAIGN})
+    queries = ["select * from raw.campaign_contacts",
+               "select file_name, line_number, raw_text, reason from raw.load_rejects"]
+    results = {}
+    for engine, env in (("spark", spark_warehouse_env(tmp_path / "spark")),
+                        ("duckdb", duckdb_warehouse_env(tmp_path / "duckdb"))):
+        proc = run_script("load_data.py", "--data-dir", str(folder), env=env)
+        rows, rejects = query_warehouse_many(env, queries)
+        results[engine] = (sorted(rows), sorted(rejects), file_line(proc.stdout, CAMPAIGN))
+    assert results["spark"] == results["duckdb"]
+    rows, rejects, line = results["spark"]
+    assert rows == BAD_CAMPAIGN_ROWS
+    assert [(line_number, text.rstrip("\n"), reason) for _, line_number, text, reason in rejects
+            ] == EXPECTED_CAMPAIGN_REJECTS
+    assert line == [CAMPAIGN, "13", "3", str(len(EXPECTED_CAMPAIGN_REJECTS))]
+
+    without = write_files(tmp_path / "without", KAGGLE_FILES)
+    env = spark_warehouse_env(tmp_path / "spark")
+    run_script("load_data.py", "--data-dir", str(without), env=env)
+    rows, columns = query_warehouse_many(env, ["select * from raw.campaign_contacts",
+                                               "show columns in raw.campaign_contacts"])
+    assert rows == []
+    assert [column for column, in columns] == CAMPAIGN_CONTACTS_FILE.header

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Load the nine Olist CSV files into schema raw of the dbt target.
+"""Load the nine Olist CSV files (and campaign_contacts.csv when it is there) into schema raw of the dbt target.
 
     python scripts/load_data.py --data-dir data/raw [--target postgres|spark]
 
@@ -20,7 +20,8 @@ from customer_intel.profile import ProfileError  # noqa: E402
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load the Olist CSV files into schema raw of the dbt target.")
-    parser.add_argument("--data-dir", required=True, type=Path, help="folder holding the nine Olist CSV files")
+    parser.add_argument("--data-dir", required=True, type=Path,
+                        help="folder holding the nine Olist CSV files (and optionally campaign_contacts.csv)")
     parser.add_argument("--target", help="dbt target name (default: DBT_TARGET, else the profile's default)")
     args = parser.parse_args(argv)
     try:

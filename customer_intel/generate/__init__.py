@@ -29,13 +29,21 @@ Rare quirks that a 1,000-order sample could miss by chance are forced at fixed p
 items, a delivered order with no delivery date, a not_defined payment, the single order without payment, a shared
 review id, a review with commas, quotes, accents and line breaks, the last purchase on 2018-10-17, and so on.
 
+A planted campaign (optional, ``generate(..., campaign=CampaignPlan(D, U, C))``, ``--campaign-date`` in the
+CLI) adds a tenth file, ``campaign_contacts.csv``: the people *lapsed* at D (a ``delivered`` order purchased before
+D, the last such one at least 180 days before D), in the treatment and control groups of
+``customer_intel.campaign.assign_groups``; and, for a share U of the treatment group, one extra delivered order
+purchased in the campaign window [D, D + ``campaign_window_months``), on top of ``n_orders``. It runs chunk by chunk
+beside the orders, from random generators of its own: without it, or with U = 0, the nine files are byte-identical
+to those of a run without it. Details in ``planted_campaign``.
+
 Modules, in the order the data flows
 ------------------------------------
 ``scale`` (table sizes), ``hashing`` and ``sampling`` (the random machinery), ``purchase_calendar``, ``geography``
 (states, cities, the zip universe), ``catalogue`` (products, sellers, categories), ``order_chunk`` (per-order arrays
 and status/payment codes), ``forced_quirks``, ``orders`` (people, times, statuses, lifecycle), ``items``,
-``payments``, ``reviews``, ``csv_format`` (values as the files write them), ``geolocation`` and ``writers`` (the
-files, and ``generate``).
+``payments``, ``reviews``, ``csv_format`` (values as the files write them), ``geolocation``, ``planted_campaign``
+(the optional campaign) and ``writers`` (the files, and ``generate``).
 """
 from __future__ import annotations
 

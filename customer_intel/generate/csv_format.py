@@ -52,8 +52,12 @@ def random_quotes(values: list[str], uniforms: np.ndarray, force_first: bool = F
     return values
 
 
+def quoted_header(names: list[str]) -> str:
+    return ",".join(f'"{name}"' for name in names)
+
+
 def header_line(table_name: str) -> str:
-    return ",".join(f'"{name}"' for name in BY_TABLE_NAME[table_name].header)
+    return quoted_header(BY_TABLE_NAME[table_name].header)
 
 
 def write_rows(stream: TextIO, columns: list[list[str]]) -> int:

@@ -48,7 +48,9 @@ def draw_payment_plan(rng: np.random.Generator, orders: OrderChunk, forced: bool
 
 
 def draw_payments(rng: np.random.Generator, orders: OrderChunk, items: dict[str, np.ndarray],
-                  forced: bool) -> dict[str, np.ndarray]:
+                  forced: bool, exact: bool = False) -> dict[str, np.ndarray]:
+    """Payment rows; ``exact``: no order pays more than its items (the interest mismatch is drawn, then dropped,
+    so the draws are those of ``exact=False``)."""
     n = orders.size
     item_total = np.bincount(items["order"], weights=items["price_cents"] + items["freight_cents"],
                              minlength=n).astype(np.int64)
@@ -61,6 +63,8 @@ def draw_payments(rng: np.random.Generator, orders: OrderChunk, items: dict[str,
                 & (rng.random(n) < INTEREST_MISMATCH_PROBABILITY))
     if forced:
         mismatch[:FORCED.forced_orders] = False
+    if exact:
+        mismatch[:] = False
     total = np.where(mismatch, np.rint(total * rng.uniform(1.01, 1.08, n)).astype(np.int64), total)
     total[main_type == NOT_DEFINED] = 0
 

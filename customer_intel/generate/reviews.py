@@ -49,9 +49,12 @@ FORCED_REVIEW_MESSAGE = (
 
 
 def draw_reviews(rng: np.random.Generator, orders: OrderChunk, first_review_row: int,
-                 forced: bool) -> dict[str, object]:
+                 forced: bool, at_least_one: bool = False) -> dict[str, object]:
+    """Review rows; ``at_least_one``: every order has a review (same draws, the zero counts raised to one)."""
     n = orders.size
     count = pick(cdf(REVIEW_COUNT_WEIGHTS), rng.random(n))
+    if at_least_one:
+        count = np.maximum(count, 1)
     previous_gap = np.diff(orders.purchase, prepend=orders.purchase[:1])
     same_session = (orders.position_in_person > 0) & (previous_gap < DAY_SECONDS)
     shares_previous = same_session & (rng.random(n) < SHARED_REVIEW_SHARE)

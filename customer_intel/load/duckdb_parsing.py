@@ -14,12 +14,13 @@ def sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def parsed_rows_sql(checked: CheckedFile) -> str:
-    """The file's rows in contract column order and types; unparseable records go to rejects_<table>."""
+def parsed_rows_sql(checked: CheckedFile, rejects_name: str | None = None) -> str:
+    """The file's rows in contract column order and types; unparseable records go to rejects_<table> (or
+    rejects_<rejects_name>, for a second parse of the same file)."""
     types = dict(checked.spec.columns)
     columns = ", ".join(f"{sql_text(name)}: '{DUCKDB_TYPES[types[name]]}'" for name in checked.header)
     select_list = ", ".join(f'"{name}"' for name in checked.spec.header)
-    table = checked.spec.table_name
+    table = rejects_name or checked.spec.table_name
     return (
         f"select {select_list} from read_csv({sql_text(str(checked.path))}, columns = {{{columns}}}, "
         "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "

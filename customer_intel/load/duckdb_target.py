@@ -9,7 +9,8 @@ from typing import Callable
 import duckdb
 
 from customer_intel.errors import first_line
-from customer_intel.load.duckdb_parsing import check_accounting, parsed_rows_sql, rejects_sql
+from customer_intel.load.campaign_contacts import is_campaign_file, parse_sql
+from customer_intel.load.duckdb_parsing import check_accounting
 from customer_intel.load.raw_tables import (
     AUDIT_COLUMNS,
     AUDIT_TABLE,
@@ -20,8 +21,11 @@ from customer_intel.load.raw_tables import (
     ddl,
 )
 from customer_intel.load.results import CheckedFile, LoadedFile, LoadError
-from customer_intel.olist_files import RAW_SCHEMA
+from customer_intel.olist_files import CAMPAIGN_CONTACTS_FILE, RAW_SCHEMA
 from customer_intel.profile import Target
+
+# The people of this load (raw.customers is written first, in the same transaction), for the campaign file's check.
+KNOWN_PEOPLE_SQL = f"select customer_unique_id from {RAW_SCHEMA}.customers"
 
 
 def load_duckdb(target: Target, checked_files: list[CheckedFile], load_id: str, loaded_at: datetime,
@@ -39,16 +43,19 @@ def load_duckdb(target: Target, checked_files: list[CheckedFile], load_id: str, 
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         con.execute(ddl(REJECTS_TABLE, REJECTS_COLUMNS, DUCKDB_TYPES))
         con.execute(ddl(AUDIT_TABLE, AUDIT_COLUMNS, DUCKDB_TYPES))
+        if not any(is_campaign_file(checked) for checked in checked_files):  # an empty table, not a missing one
+            con.execute(ddl(f"{RAW_SCHEMA}.{CAMPAIGN_CONTACTS_FILE.table_name}", CAMPAIGN_CONTACTS_FILE.columns,
+                            DUCKDB_TYPES, replace=True))
         for checked in checked_files:
             started = time.perf_counter()
             table = f"{RAW_SCHEMA}.{checked.spec.table_name}"
+            rows_sql, file_rejects_sql = parse_sql(con, checked, KNOWN_PEOPLE_SQL, load_id, loaded_at)
             try:
-                con.execute(f"create or replace table {table} as {parsed_rows_sql(checked)}")
+                con.execute(f"create or replace table {table} as {rows_sql}")
             except duckdb.Error as exc:
                 raise checked.parse_error(exc) from None
             rows_loaded = con.execute(f"select count(*) from {table}").fetchone()[0]
-            rows_rejected = con.execute(
-                f"insert into {REJECTS_TABLE} {rejects_sql(checked, load_id, loaded_at)}").fetchone()[0]
+            rows_rejected = con.execute(f"insert into {REJECTS_TABLE} {file_rejects_sql}").fetchone()[0]
             check_accounting(checked, rows_loaded, rows_rejected)
             loaded = LoadedFile(checked, rows_loaded, rows_rejected,
                                 checked.seconds + time.perf_counter() - started)

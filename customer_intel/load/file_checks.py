@@ -11,7 +11,7 @@ from pathlib import Path
 from customer_intel.load.progress import progress_bar
 from customer_intel.load.record_scanner import RecordScanner
 from customer_intel.load.results import CheckedFile, LoadError
-from customer_intel.olist_files import OLIST_FILES, OlistFile
+from customer_intel.olist_files import CAMPAIGN_CONTACTS_FILE, OLIST_FILES, OlistFile
 
 READ_CHUNK_BYTES = 1024 * 1024
 UTF8_BOM = codecs.BOM_UTF8
@@ -28,6 +28,7 @@ class _FileMeasures:
     header: list[str] | None
     records: int
     line_shifts: list[tuple[int, int]]
+    blank_records: list[int]
     mixes_line_endings: bool
 
 
@@ -65,7 +66,7 @@ def _measure(path: Path, progress) -> _FileMeasures:
         raise _FileProblem(f"not UTF-8: truncated character at the end (byte offset {size})") from None
     header = next(csv.reader([first_text.splitlines()[0]]), []) if first_text else None
     return _FileMeasures(sha256.hexdigest(), size, header, scanner.finish(), scanner.line_shifts,
-                         scanner.mixes_line_endings)
+                         scanner.blank_records, scanner.mixes_line_endings)
 
 
 def _column_list(names) -> str:
@@ -107,11 +108,14 @@ def check_file(spec: OlistFile, data_dir: Path) -> CheckedFile:
     except _FileProblem as exc:
         raise LoadError(f"{spec.file_name}: {exc}") from None
     return CheckedFile(spec, path, measures.header, measures.records, measures.sha256, measures.size_bytes,
-                       measures.line_shifts, measures.mixes_line_endings, time.perf_counter() - started)
+                       measures.line_shifts, measures.blank_records, measures.mixes_line_endings,
+                       time.perf_counter() - started)
 
 
 def check_files(data_dir: Path) -> list[CheckedFile]:
-    """All nine files checked, or LoadError for the first one that cannot be loaded."""
+    """All nine files checked, then the optional campaign file when it is there (always last), or LoadError for the
+    first one that cannot be loaded."""
     if not data_dir.is_dir():
         raise LoadError(f"data directory {data_dir} does not exist")
-    return [check_file(spec, data_dir) for spec in OLIST_FILES]
+    optional = [CAMPAIGN_CONTACTS_FILE] if (data_dir / CAMPAIGN_CONTACTS_FILE.file_name).exists() else []
+    return [check_file(spec, data_dir) for spec in (*OLIST_FILES, *optional)]

@@ -1,4 +1,4 @@
-"""Step 4 on a PostgreSQL target: one transaction that TRUNCATEs the nine tables and COPYs staged files in."""
+"""Step 4 on a PostgreSQL target: one transaction that TRUNCATEs the ten tables and COPYs staged files in."""
 from __future__ import annotations
 
 import time
@@ -12,6 +12,7 @@ import psycopg2
 from psycopg2.extras import execute_values
 
 from customer_intel.errors import first_line
+from customer_intel.load.campaign_contacts import known_people_from_file
 from customer_intel.load.file_checks import READ_CHUNK_BYTES
 from customer_intel.load.progress import ProgressFile, progress_bar
 from customer_intel.load.raw_tables import (
@@ -25,7 +26,7 @@ from customer_intel.load.raw_tables import (
 )
 from customer_intel.load.results import CheckedFile, LoadedFile, LoadError
 from customer_intel.load.staging import stage_file, staging_folder
-from customer_intel.olist_files import OLIST_FILES, RAW_SCHEMA
+from customer_intel.olist_files import CAMPAIGN_CONTACTS_FILE, OLIST_FILES, RAW_SCHEMA
 from customer_intel.profile import Target
 
 
@@ -39,11 +40,15 @@ def _existing_postgres_columns(cur) -> dict[str, list[tuple[str, str]]]:
     return columns
 
 
+# The nine tables and raw.campaign_contacts, which is emptied when a load has no campaign file.
+RAW_TABLE_SPECS = (*OLIST_FILES, CAMPAIGN_CONTACTS_FILE)
+
+
 def _prepare_postgres_tables(cur, notices: list[str]) -> None:
     """Create what is missing; recreate a raw table only when its columns differ from the contract."""
     cur.execute(f"create schema if not exists {RAW_SCHEMA}")
     existing = _existing_postgres_columns(cur)
-    for spec in OLIST_FILES:
+    for spec in RAW_TABLE_SPECS:
         expected = [(name, POSTGRES_TYPES[kind]) for name, kind in spec.columns]
         current = existing.get(spec.table_name)
         if current is not None and current != expected:
@@ -70,7 +75,8 @@ def load_postgres(target: Target, checked_files: list[CheckedFile], load_id: str
     with staging_folder() as folder, duckdb.connect() as parser, \
             ThreadPoolExecutor(max_workers=1) as stager:
         # DuckDB stages file n+1 (native threads) while PostgreSQL copies file n
-        staging = [stager.submit(stage_file, parser, checked, Path(folder), load_id, loaded_at)
+        known_people = known_people_from_file(checked_files)
+        staging = [stager.submit(stage_file, parser, checked, Path(folder), load_id, loaded_at, known_people)
                    for checked in checked_files]
         try:
             return _copy_staged_files(target, staging, load_id, loaded_at, report, warn)
@@ -92,7 +98,7 @@ def _copy_staged_files(target: Target, staging: list[Future], load_id: str, load
     try:
         with conn, conn.cursor() as cur:
             _prepare_postgres_tables(cur, notices)
-            tables = ", ".join(f"{RAW_SCHEMA}.{spec.table_name}" for spec in OLIST_FILES)
+            tables = ", ".join(f"{RAW_SCHEMA}.{spec.table_name}" for spec in RAW_TABLE_SPECS)
             cur.execute(f"truncate {tables}")
             for future in staging:
                 staged = future.result()  # a parse problem raises here: the transaction rolls back

@@ -28,6 +28,6 @@ def audit_row(loaded: LoadedFile, load_id: str, loaded_at: datetime) -> tuple:
             loaded.rows_rejected, checked.sha256, checked.size_bytes, loaded_at, round(loaded.seconds, 3))
 
 
-def ddl(table: str, columns, types: dict) -> str:
+def ddl(table: str, columns, types: dict, replace: bool = False) -> str:
     column_list = ", ".join(f'"{name}" {types.get(kind, kind)}' for name, kind in columns)
-    return f"create table if not exists {table} ({column_list})"
+    return f"create {'or replace table' if replace else 'table if not exists'} {table} ({column_list})"

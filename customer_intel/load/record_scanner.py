@@ -13,13 +13,15 @@ class RecordScanner:
 
     A line break (``\n``, ``\r\n`` or a lone ``\r``) ends a record unless it is inside a quoted value. As in
     Python's csv module, a quote opens a quoted value only at the start of a field, ``""`` inside one is an escaped
-    quote, and any other quote is a literal character. Blank lines are not records (DuckDB skips them). It also
-    notes where line breaks inside quotes shift physical line numbers.
+    quote, and any other quote is a literal character. Blank lines are not records (DuckDB skips them but counts
+    them in its line numbers, as ``line_shifts`` does; ``blank_records`` lists their numbers). It also notes where
+    line breaks inside quotes shift physical line numbers.
     """
 
     def __init__(self) -> None:
         self.line_breaks = 0  # outside quotes: records ended so far, header and blank lines included
         self.blank_lines = 0
+        self.blank_records: list[int] = []  # the numbers (header = 1, as in line_shifts) of the blank lines
         self.line_shifts = [(1, 0)]
         self._shift = 0
         self.line_feeds = 0
@@ -95,8 +97,11 @@ class RecordScanner:
         starts_a_line = not self._line_has_content and part[:1] in (b"\n", b"\r")
         if starts_a_line or (self._chunk_may_hold_blank_lines and self._may_hold_blank_lines(part)):
             lines = _LINE_BREAK.split(part)  # slow path, only where blank lines may be
+            blanks = [self.line_breaks + 1 + index for index, line in enumerate(lines[:-1])
+                      if not line and (index or starts_a_line)]
+            self.blank_records.extend(blanks)
+            self.blank_lines += len(blanks)
             self.line_breaks += len(lines) - 1
-            self.blank_lines += sum(1 for line in lines[1:-1] if not line) + (len(lines) > 1 and starts_a_line)
             self._line_has_content = bool(lines[-1])
             return
         breaks = self._line_breaks(part)

@@ -25,6 +25,8 @@ class CheckedFile:
     line_shifts: list[tuple[int, int]]
     """(record number, first physical line of that record minus its record number), from each change on;
     record 1 is the header, as in DuckDB's rejects table."""
+    blank_records: list[int]
+    """The record numbers of blank lines (not records, but numbered by DuckDB and ``line_shifts``)."""
     mixes_line_endings: bool
     seconds: float
 

@@ -32,7 +32,8 @@ def _warn(line: str) -> None:
 
 def load(data_dir: Path, target_name: str | None = None, out: Callable[[str], None] = _print_now,
          warn: Callable[[str], None] = _warn) -> LoadResult:
-    """Check the nine files in ``data_dir`` and load them into schema raw of the dbt target in one transaction.
+    """Check the nine files in ``data_dir`` (and campaign_contacts.csv when it is there) and load them into schema
+    raw of the dbt target in one transaction.
 
     Progress lines go to ``out`` as each table is written (before the commit), the final line after it.
     Raises LoadError (or ProfileError) with a one-line message for expected problems; the warehouse is then unchanged.
