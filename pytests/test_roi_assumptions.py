@@ -113,7 +113,8 @@ def test_distribution_forms(tmp_path):
      "fixed_cost, incentive_per_reactivated, value_basis, success_rates, campaign_window_months, "
      "sensitivity.success_rates, sensitivity.costs_per_contact, uncertainty)"),
     ("campaign:\n  budget: 1\n",
-     "assumptions: unknown key 'campaign.budget' (top-level keys: win_back, welcome_series, monte_carlo, clv)"),
+     "assumptions: unknown key 'campaign.budget' (top-level keys: win_back, welcome_series, monte_carlo, clv, "
+     "experiment)"),
     ("win_back: 3\n", "assumptions: win_back must be a mapping (got 3)"),
     ("monte_carlo:\n  runs: 0\n", "assumptions: monte_carlo.runs must be a whole number >= 1 (got 0)"),
     ("win_back:\n  uncertainty:\n    cost_per_contact: [-1, 2]\n",
@@ -177,7 +178,7 @@ def test_the_defaults_file_sets_exactly_the_declared_assumptions_in_their_order(
     from customer_intel.roi.assumptions import ASSUMPTIONS, flatten, read_yaml
 
     in_file = list(flatten(read_yaml(assumptions.DEFAULTS_PATH)))
-    declared = [assumption.key for assumption in ASSUMPTIONS]
+    declared = [assumption.key for assumption in ASSUMPTIONS if assumption.dbt_var is None]
     assert in_file == declared, (
         f"only in roi_defaults.yml: {sorted(set(in_file) - set(declared))}; "
         f"only declared: {sorted(set(declared) - set(in_file))}; or the order differs")
@@ -217,3 +218,22 @@ def test_declared_flags_become_overrides():
         "monte_carlo.runs": 200, "monte_carlo.seed": 3}
     with pytest.raises(SystemExit):
         parser.parse_args(["--runs", "many"])
+
+
+def test_the_campaign_window_is_the_dbt_var_and_cannot_be_set_here():
+    from customer_intel.profile import project_var
+
+    assert assumptions.load_assumptions(None).win_back.campaign_window_months == project_var("campaign_window_months")
+    with pytest.raises(RoiError) as error:
+        assumptions.load_assumptions(None, {"win_back.campaign_window_months": 2})
+    assert str(error.value) == ("assumptions: win_back.campaign_window_months is the dbt var campaign_window_months, "
+                                "which the dbt models read too: set it in dbt_project.yml, not here")
+
+
+@pytest.mark.parametrize("share, ok", [(0.0, True), (0.1, True), (0.5, True), (1.0, False), (-0.1, False)])
+def test_the_control_share_is_a_fraction_below_one(share, ok):
+    if ok:
+        assert assumptions.load_assumptions(None, {"experiment.control_share": share}).experiment.control_share == share
+    else:
+        with pytest.raises(RoiError, match="experiment.control_share"):
+            assumptions.load_assumptions(None, {"experiment.control_share": share})

@@ -135,8 +135,8 @@ def test_expected_errors_are_one_line_with_exit_2(roi_duckdb_env, tmp_path, writ
     window = tmp_path / "window.yml"
     window.write_text("win_back:\n  campaign_window_months: 2\n", encoding="utf-8")
     assert failing(["--assumptions", str(window), "--out", out], roi_duckdb_env) == (
-        "roi: assumptions: win_back.campaign_window_months is 2, but segment_reactivation_pooled measures return "
-        "horizons 1, 3, 6 (months); choose one of them or change the dbt var reactivation_horizons_months")
+        "roi: assumptions: win_back.campaign_window_months is the dbt var campaign_window_months, which the dbt "
+        "models read too: set it in dbt_project.yml, not here")
     no_warehouse = {**roi_duckdb_env, "DUCKDB_PATH": str(tmp_path / "missing.duckdb")}
     assert failing(["--out", out], no_warehouse) == (
         f"roi: marts: DuckDB file {no_warehouse['DUCKDB_PATH']} not found: run dbt build first")

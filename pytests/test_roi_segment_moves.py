@@ -32,7 +32,7 @@ def test_a_window_the_mart_does_not_measure_names_the_horizons(roi_marts):
         segment_moves.organic_rate(roi_marts["segment_reactivation_pooled"], ["At Risk"], 2)
     message = str(error.value)
     assert "\n" not in message
-    assert message.startswith("assumptions: win_back.campaign_window_months is 2, but segment_reactivation_pooled "
+    assert message.startswith("dbt var campaign_window_months is 2, but segment_reactivation_pooled "
                               "measures return horizons 1, 3, 6 (months)")
 
 
@@ -59,7 +59,8 @@ def test_win_back_case_subtracts_the_organic_rate(roi_marts):
 
 
 def test_one_month_window_uses_the_one_month_rate(roi_marts):
-    assumptions = load_assumptions(None, {"monte_carlo.runs": 200, "win_back.campaign_window_months": 1})
+    loaded = load_assumptions(None, {"monte_carlo.runs": 200})
+    assumptions = replace(loaded, win_back=replace(loaded.win_back, campaign_window_months=1))
     case = cases.compute(roi_marts_object(roi_marts), assumptions).win_back
     # organic 2 / 700; at 5 %: 20 × (0.05 − 2/700) × 75 − 10
     assert case.scenarios.set_index("success_rate").loc[0.05, "net_profit"] == pytest.approx(

@@ -52,6 +52,12 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "from_snapshot_date", "to_snapshot_date", "from_segment", "from_segment_order", "to_segment",
         "to_segment_order", "people", "from_revenue", "to_revenue",
     ),
+    # the readout of campaigns loaded back (empty without a contact list)
+    "campaign_lift": (
+        "campaign_id", "treatment_people", "treatment_buyers", "control_people", "control_buyers",
+        "treatment_conversion_rate", "control_conversion_rate", "lift", "lift_lower_95", "lift_upper_95", "p_value",
+        "incremental_buyers", "incremental_revenue", "window_ends_at", "is_window_complete",
+    ),
 }
 LATEST_ONLY = {"segment_transitions": "to_snapshot_date"}
 AS_OF_SQL = """
@@ -118,6 +124,7 @@ class Marts:
     segment_reactivation: pd.DataFrame  # per snapshot, segment and horizon: a few hundred rows
     segment_reactivation_pooled: pd.DataFrame
     segment_transitions: pd.DataFrame  # the latest period only: moves into the last snapshot
+    campaign_lift: pd.DataFrame  # one row per campaign loaded back; empty without a contact list
 
 
 class Warehouse(Protocol):

@@ -53,6 +53,9 @@ class Assumption:
     uncertain_inputs: Mapping[str, str] = field(default_factory=dict)
     """For an uncertainty block: input name → the key (in the same section) of the point value it replaces. The
     input standing for a list of scenarios is, when the user gives it no distribution, uniform over the list."""
+    dbt_var: str | None = None
+    """The value is this dbt var of dbt_project.yml (shared with the dbt models), not a key of any assumptions
+    file: setting it in a file or by a flag is an error that says where to set it."""
 
     @property
     def section(self) -> str:
@@ -84,6 +87,7 @@ SECTIONS = (
             "Validated ``welcome_series`` section (rates as fractions, money in R$)."),
     Section("monte_carlo", "MonteCarloSettings", "Validated ``monte_carlo`` section."),
     Section("clv", "ClvAssumptions", "Validated ``clv`` section: the predicted lifetime value's horizon and rate."),
+    Section("experiment", "ExperimentAssumptions", "Validated ``experiment`` section: how a campaign is measured."),
 )
 
 GROSS_MARGIN_FLAG = Flag("--gross-margin", "gross margin of both cases, e.g. 0.25")
@@ -104,7 +108,8 @@ ASSUMPTIONS = (
     Assumption("win_back.success_rates", RATES, "Success-rate scenarios (share of targets who buy again)",
                flag=Flag("--success-rates", "win-back success rates, e.g. 0.01,0.05")),
     Assumption("win_back.campaign_window_months", COUNT,
-               "Months after the contact in which a target's purchase counts (organic rate measured over them)"),
+               "Months after the contact in which a target's purchase counts (organic rate measured over them)",
+               dbt_var="campaign_window_months"),
     Assumption("win_back.sensitivity.success_rates", RATES, "Sensitivity grid: success rates"),
     Assumption("win_back.sensitivity.costs_per_contact", MONEYS, "Sensitivity grid: costs per contact"),
     Assumption("win_back.uncertainty", UNCERTAINTY, "Monte Carlo distributions", uncertain_inputs={
@@ -154,6 +159,9 @@ ASSUMPTIONS = (
                "L2 penalty on the log shape parameters, used only to refit a model the data cannot identify"),
     Assumption("clv.churn_risk.medium_from", RATE, "Churn risk is medium from this P(no purchase in 90 days)"),
     Assumption("clv.churn_risk.high_from", RATE, "Churn risk is high from this P(no purchase in 90 days)"),
+    # --- experiment (a campaign's control group) -----------------------------------------------------------------
+    Assumption("experiment.control_share", RATE, "Share of the win-back targets held out as the control group",
+               flag=Flag("--control-share", "share of the win-back targets held out as a control group")),
 )
 
 BY_KEY: dict[str, Assumption] = {assumption.key: assumption for assumption in ASSUMPTIONS}

@@ -7,8 +7,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from customer_intel.profile import PROJECT_ROOT
-from customer_intel.roi.assumptions.declarations import SECTIONS, uncertain_inputs
+from customer_intel.profile import PROJECT_ROOT, ProfileError, project_var
+from customer_intel.roi.assumptions.declarations import ASSUMPTIONS, SECTIONS, uncertain_inputs
 from customer_intel.roi.assumptions.validation import Assumptions, validate
 from customer_intel.roi.errors import RoiError
 
@@ -79,11 +79,31 @@ def drop_defaults_overridden_by_user(merged: dict[str, Any], user: Mapping[str, 
     return merged
 
 
+def with_dbt_vars(merged: dict[str, Any], user: Mapping[str, Any]) -> dict[str, Any]:
+    """The assumptions that are dbt vars (``Assumption.dbt_var``) read from dbt_project.yml; the user setting one
+    is an error that says where it is set."""
+    for assumption in ASSUMPTIONS:
+        if assumption.dbt_var is None:
+            continue
+        section, name = assumption.section, assumption.name
+        if isinstance(user.get(section), Mapping) and name in user[section]:
+            raise RoiError(f"assumptions: {assumption.key} is the dbt var {assumption.dbt_var}, which the dbt models "
+                           f"read too: set it in dbt_project.yml, not here")
+        if not isinstance(merged.setdefault(section, {}), dict):
+            continue  # validation says the section must be a mapping
+        try:
+            merged[section][name] = project_var(assumption.dbt_var)
+        except ProfileError as exc:
+            raise RoiError(str(exc)) from exc
+    return merged
+
+
 def load_assumptions(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Assumptions:
-    """Defaults, then the file at ``path`` (if any), then ``overrides`` (dotted keys), validated."""
+    """Defaults, then the file at ``path`` (if any), then ``overrides`` (dotted keys), validated; the assumptions
+    that are dbt vars come from dbt_project.yml."""
     defaults = read_yaml(DEFAULTS_PATH)
     user_file = read_yaml(path) if path is not None else {}
     user = deep_merge(user_file, nest(overrides or {}))
-    merged = drop_defaults_overridden_by_user(deep_merge(defaults, user), user)
+    merged = with_dbt_vars(drop_defaults_overridden_by_user(deep_merge(defaults, user), user), user)
     sources = (str(DEFAULTS_PATH),) + ((str(path),) if path is not None else ())
     return validate(merged, sources)

@@ -135,10 +135,13 @@ def check_only_with(checked: Mapping[str, Any]) -> None:
 
 
 def check_ordered(checked: Mapping[str, Any]) -> None:
-    """Thresholds that must rise: the churn-risk bands."""
+    """Thresholds that must rise: the churn-risk bands; and a control group that leaves someone to contact."""
     low, high = "clv.churn_risk.medium_from", "clv.churn_risk.high_from"
     if not checked[low] < checked[high]:
         raise RoiError(f"assumptions: {low} must be below {high} (got {checked[low]!r} and {checked[high]!r})")
+    share = checked["experiment.control_share"]
+    if share >= 1:
+        raise RoiError(f"assumptions: experiment.control_share must be below 1, or nobody is contacted (got {share!r})")
 
 
 def with_scenario_defaults(uncertainty: dict[str, Distribution], section: str,

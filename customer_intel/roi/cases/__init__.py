@@ -2,9 +2,10 @@
 
 One module per case, each with its formulas and a function that assembles its result (``case`` / ``compute``):
 ``overview`` (the descriptive tables), ``segment_moves``, ``predicted_value`` (with ``backtest`` and
-``predictive_profile``), ``win_back`` (with ``contact_list``) and ``welcome_series``. ``compute`` runs them all into
-one ``Results``, which is everything the presentation (``customer_intel.roi.presentation``) shows: it reads results,
-never marts, and nothing here imports it.
+``predictive_profile``), ``win_back`` (with ``contact_list`` and ``campaign_design``: the control group and the
+power), ``welcome_series`` and ``campaign_readout`` (campaigns loaded back, beside the plan). ``compute`` runs them
+all into one ``Results``, which is everything the presentation (``customer_intel.roi.presentation``) shows: it reads
+results, never marts, and nothing here imports it.
 """
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from customer_intel.roi.assumptions import Assumptions
-from customer_intel.roi.cases import overview, predicted_value, segment_moves, welcome_series, win_back
+from customer_intel.roi.cases import (campaign_readout, overview, predicted_value, segment_moves, welcome_series,
+                                      win_back)
+from customer_intel.roi.methods.scenarios import headline_row
 from customer_intel.roi.marts import Marts
 
 
@@ -28,6 +31,7 @@ class Results:
     win_back: win_back.WinBackCase
     welcome_series: welcome_series.WelcomeSeriesCase
     predicted: predicted_value.PredictedValue
+    readout: campaign_readout.Readout  # the campaigns loaded back, beside the plan
 
     @property
     def value_basis(self) -> str:
@@ -45,6 +49,9 @@ def compute(marts: Marts, assumptions: Assumptions) -> Results:
         churn_medium_from=clv_settings.churn_risk_medium_from, churn_high_from=clv_settings.churn_risk_high_from,
         seed=assumptions.monte_carlo.seed,
     ), marts.segment_reactivation_pooled, marts.segment_reactivation)
+    back = win_back.case(marts.win_back_targets, marts.clv, marts.segment_reactivation_pooled, predicted, assumptions,
+                         marts.totals.as_of_date)
+    settings = assumptions.win_back
     return Results(
         as_of_date=marts.totals.as_of_date,
         target_name=marts.target_name,
@@ -52,8 +59,10 @@ def compute(marts: Marts, assumptions: Assumptions) -> Results:
         overview=overview.compute(marts),
         moves=segment_moves.compute(marts.segment_transitions, marts.segment_reactivation_pooled,
                                     assumptions.win_back.campaign_window_months),
-        win_back=win_back.case(marts.win_back_targets, marts.clv, marts.segment_reactivation_pooled, predicted,
-                               assumptions),
+        win_back=back,
         welcome_series=welcome_series.case(marts.cohort_retention, marts.totals, assumptions),
         predicted=predicted,
+        readout=campaign_readout.compute(marts.campaign_lift, float(headline_row(back.scenarios)["success_rate"]),
+                                         back.organic.rate, settings.gross_margin, settings.cost_per_contact,
+                                         settings.fixed_cost, settings.incentive_per_reactivated),
     )

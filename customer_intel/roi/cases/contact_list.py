@@ -9,6 +9,7 @@ net profit at the cost per contact is marked (``clv.optimal_contact_list``).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from customer_intel.roi.errors import RoiError
 
 CONTACT_COLUMNS = ("rank", "customer_unique_id", "rfm_segment", "favourite_category", "monetary", "p_alive",
                    "predicted_clv", "value_if_reactivated", "organic_rate", "expected_incremental_value",
-                   "cumulative_net_profit", "in_optimal_list")
+                   "cumulative_net_profit", "in_optimal_list", "campaign_id", "group")
 
 
 @dataclass(frozen=True)
@@ -78,5 +79,16 @@ def contact_list(targets: pd.DataFrame, value_basis: str, success_rate: float, o
     )
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     ranked["in_optimal_list"] = ranked["rank"] <= best.best_length
-    return ContactListResult(value_basis, success_rate, ranked[list(CONTACT_COLUMNS)], best.best_length,
+    return ContactListResult(value_basis, success_rate, ranked.reindex(columns=list(CONTACT_COLUMNS)), best.best_length,
                              best.best_net_profit)
+
+
+def with_groups(result: ContactListResult, control: pd.DataFrame, groups: pd.DataFrame) -> ContactListResult:
+    """The ranked treatment group followed by the control group (held out: no rank, never in the list), each row
+    with its campaign_id and group from ``groups`` (``campaign_design.split``)."""
+    held_out = control.sort_values("customer_unique_id").assign(in_optimal_list=False)
+    table = pd.concat([result.table.astype({"rank": "Int64"}), held_out.reindex(columns=result.table.columns)
+                       .astype({"rank": "Int64", "in_optimal_list": bool})], ignore_index=True)
+    table = table.drop(columns=["campaign_id", "group"]).merge(
+        groups[["customer_unique_id", "campaign_id", "group"]], on="customer_unique_id", how="left", validate="1:1")
+    return dataclasses.replace(result, table=table[list(CONTACT_COLUMNS)])

@@ -50,9 +50,8 @@ def check_window(pooled: pd.DataFrame, window_months: int) -> None:
     if window_months not in available:
         shown = ", ".join(str(h) for h in available) or "none (no snapshot has a fully observed horizon yet)"
         raise RoiError(
-            f"assumptions: win_back.campaign_window_months is {window_months}, but segment_reactivation_pooled "
-            f"measures return horizons {shown} (months); choose one of them or change the dbt var "
-            f"reactivation_horizons_months"
+            f"dbt var campaign_window_months is {window_months}, but segment_reactivation_pooled measures return "
+            f"horizons {shown} (months); choose one of them or change the dbt var reactivation_horizons_months"
         )
 
 

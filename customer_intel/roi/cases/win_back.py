@@ -25,12 +25,14 @@ The formulas are plain arithmetic, so they accept numpy arrays as well as number
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from customer_intel.roi.assumptions import Assumptions, domains
+from customer_intel.roi.cases import campaign_design
 from customer_intel.roi.cases import contact_list as contacts
 from customer_intel.roi.cases import segment_moves
 from customer_intel.roi.cases.predicted_value import PredictedValue, ValueDraws, value_draws
@@ -206,14 +208,20 @@ class WinBackCase:
     bases: dict[str, WinBackBasis]  # historical and (when there are predictions) predicted, side by side
     value_basis: str  # the basis the case uses: the chosen one, or historical when there are no predictions
     value_draws: ValueDraws | None = None  # under the predicted basis: what the simulation draws the value from
+    campaign: campaign_design.CampaignDesign | None = None  # the groups and the power to see the effect
 
 
 def bases(targets: pd.DataFrame, organic: segment_moves.OrganicRate, segment_rates: dict[str, float],
-          predicted: PredictedValue, assumptions: Assumptions) -> dict[str, WinBackBasis]:
-    """The case with the historical and, when there are predictions, the predicted value of a reactivated person."""
+          predicted: PredictedValue, assumptions: Assumptions, groups: pd.DataFrame) -> dict[str, WinBackBasis]:
+    """The case with the historical and, when there are predictions, the predicted value of a reactivated person.
+    ``groups`` = the campaign's contact list (``campaign_design.split``): only the treatment group is contacted, so
+    it is the case's people and the contact list ranks it; the value of a reactivated person is the mean over all
+    targets (the groups are a random split of them)."""
     settings = assumptions.win_back
     with_predictions = contacts.targets_with_predictions(targets, predicted.predictions)
-    people = len(with_predictions)
+    treated = with_predictions["customer_unique_id"].isin(
+        groups.loc[groups["group"] == campaign_design.TREATMENT, "customer_unique_id"])
+    people = int(treated.sum())
     result = {}
     for basis in contacts.VALUE_BASES if predicted.available else ("historical",):
         value = contacts.value_if_reactivated(with_predictions, basis)
@@ -225,24 +233,29 @@ def bases(targets: pd.DataFrame, organic: segment_moves.OrganicRate, segment_rat
         result[basis] = WinBackBasis(
             value_basis=basis, inputs=inputs, scenarios=scenarios,
             break_even_success_rate=break_even_success_rate(inputs),
-            contact_list=contacts.contact_list(
-                with_predictions, basis, float(headline_row(scenarios)["success_rate"]), segment_rates,
-                settings.gross_margin, settings.cost_per_contact),
+            contact_list=contacts.with_groups(contacts.contact_list(
+                with_predictions.loc[treated], basis, float(headline_row(scenarios)["success_rate"]), segment_rates,
+                settings.gross_margin, settings.cost_per_contact), with_predictions.loc[~treated], groups),
         )
     return result
 
 
 def case(targets: pd.DataFrame, clv: pd.DataFrame, pooled: pd.DataFrame, predicted: PredictedValue,
-         assumptions: Assumptions) -> WinBackCase:
-    """Targets from the mart, scenarios under both value bases, break-even, sensitivity grid and simulation of the
-    win-back campaign (under the basis it uses)."""
+         assumptions: Assumptions, as_of: dt.date) -> WinBackCase:
+    """Targets from the mart, their split into treatment and control, scenarios under both value bases (the
+    treatment group's contacts), break-even, sensitivity grid, simulation and the campaign's power (under the basis
+    it uses)."""
     settings = assumptions.win_back
     summary = summarise_targets(targets, clv)
+    groups = campaign_design.split(targets, as_of, assumptions.experiment.control_share)
+    if not (groups["group"] == campaign_design.TREATMENT).any():
+        raise RoiError(f"assumptions: all {len(groups):,} win-back targets fell in the control group: lower "
+                       f"experiment.control_share (got {assumptions.experiment.control_share!r})")
     organic = segment_moves.organic_rate(pooled, targets["rfm_segment"], settings.campaign_window_months)
     segment_rates = segment_moves.segment_rates(pooled, settings.campaign_window_months)
-    by_basis = bases(targets, organic, segment_rates, predicted, assumptions)
+    by_basis = bases(targets, organic, segment_rates, predicted, assumptions, groups)
     basis = settings.value_basis if settings.value_basis in by_basis else "historical"
-    inputs = replace(by_basis[basis].inputs, people=summary.people)
+    inputs = by_basis[basis].inputs
     grid = sensitivity.grid(
         inputs, net_profit,
         "success_rate", settings.sensitivity_success_rates,
@@ -275,4 +288,6 @@ def case(targets: pd.DataFrame, clv: pd.DataFrame, pooled: pd.DataFrame, predict
         bases=by_basis,
         value_basis=basis,
         value_draws=draws,
+        campaign=campaign_design.design(groups, assumptions.experiment.control_share, organic.rate,
+                                        break_even_success_rate(inputs)),
     )
