@@ -49,10 +49,18 @@ def _profile_and_quiet_dbt():
     os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
 
 
+# The session's data carries a planted win-back campaign (the tenth file, campaign_contacts.csv), so every engine's
+# build also reads out a campaign: lapsed people at 2018-03-01, half held out, 5 % of the treatment group given one
+# extra purchase in the window.
+PLANTED_CAMPAIGN = {"date": "2018-03-01", "uplift": 0.05, "control_share": 0.5}
+
+
 @pytest.fixture(scope="session")
 def generated_data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("olist_generated")
-    run_script("generate_data.py", "--orders", str(SMALL_ORDERS), "--seed", "7", "--out", str(out))
+    run_script("generate_data.py", "--orders", str(SMALL_ORDERS), "--seed", "7", "--out", str(out),
+               "--campaign-date", PLANTED_CAMPAIGN["date"], "--campaign-uplift", str(PLANTED_CAMPAIGN["uplift"]),
+               "--campaign-control-share", str(PLANTED_CAMPAIGN["control_share"]))
     return out
 
 
@@ -748,6 +756,8 @@ MART_KEYS = {
     "segment_reactivation": ["snapshot_date", "rfm_segment", "horizon_months"],
     "segment_reactivation_pooled": ["rfm_segment", "horizon_months"],
     "clv_inputs": ["customer_unique_id"],
+    "campaign_results": ["campaign_id", "campaign_group"],
+    "campaign_lift": ["campaign_id"],
 }
 
 

@@ -18,7 +18,7 @@ CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", 
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
           "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
           "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest", "win_back_contact_list",
-          "win_back_value_bases", "organic_return_rates")
+          "win_back_value_bases", "organic_return_rates", "campaign_contacts", "campaign_readout")
 
 
 @pytest.fixture(scope="module")

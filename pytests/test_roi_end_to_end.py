@@ -20,7 +20,8 @@ MISSING = [path for path in REQUIRED if not (PROJECT_ROOT / path).is_file()]
 if MISSING:
     pytest.skip(f"pipeline pieces missing: {', '.join(MISSING)}", allow_module_level=True)
 
-TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
+TABLES = ("campaign_contacts", "campaign_readout", "business_case_summary", "win_back_scenarios",
+          "win_back_targets_by_segment", "win_back_sensitivity",
           "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
           "organic_return_rates", "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest",
           "win_back_contact_list", "win_back_value_bases")
@@ -36,6 +37,9 @@ NULLABLE = {
                      "predicted_purchases_p10", "predicted_purchases_p90"),
     "clv_model_parameters": ("reason", "standard_error", "lower_95", "upper_95", "interval_note"),
     "win_back_value_bases": ("break_even_success_rate",),
+    # the control group is held out: no rank, no expected value (checked below: only there)
+    "win_back_contact_list": ("rank", "value_if_reactivated", "organic_rate", "expected_incremental_value",
+                              "cumulative_net_profit"),
 }
 
 
@@ -158,7 +162,14 @@ def test_predicted_value_outputs_exist_without_nan(pipeline):
         row[0] for row in query_warehouse(env, "select customer_unique_id from analytics.clv_inputs "
                                                "where frequency > 0"))))).all()
     targets = query_warehouse(env, "select count(*) from analytics.win_back_targets")[0][0]
-    assert len(pd.read_csv(out / "win_back_contact_list.csv")) == targets
+    contact_list = pd.read_csv(out / "win_back_contact_list.csv")
+    assert len(contact_list) == targets
+    treated = contact_list["group"] == "treatment"
+    assert not contact_list.loc[treated].isna().any().any()
+    assert contact_list.loc[~treated, "rank"].isna().all() and not contact_list.loc[~treated, "in_optimal_list"].any()
+    contacts = pd.read_csv(out / "campaign_contacts.csv")
+    assert contacts["customer_unique_id"].tolist() == sorted(contact_list["customer_unique_id"])
+    assert set(contacts["group"]) <= {"treatment", "control"}
     if not backtest.empty:  # small samples may leave too few repeat buyers to fit the calibration period
         actual = query_warehouse(env, "select sum(holdout_purchases) from analytics.clv_inputs where is_in_calibration")
         totals = backtest.loc[backtest["table"] == "totals"]

@@ -19,7 +19,7 @@ from customer_intel.roi import assumptions as assumptions_module
 from customer_intel.roi.cases import Results
 from customer_intel.roi.formatting import brl, count, percent
 from customer_intel.roi.methods.scenarios import headline_row
-from customer_intel.roi.presentation import predicted_value
+from customer_intel.roi.presentation import campaign, predicted_value
 from customer_intel.roi.presentation.style import PLOTLY_CONFIG, Chart
 from customer_intel.roi.presentation.html import Table, capitalise, display_path
 from customer_intel.roi.presentation.labels import VALUE_BASIS_LABELS
@@ -184,6 +184,8 @@ def render_report(results: Results, charts: list[Chart]) -> str:
         as_of_is_day_after_last_purchase=results.overview.totals.as_of_is_day_after_last_purchase,
         target=results.target_name,
         wb=win_back_context(results),
+        campaign={"design_text": Markup(campaign.design_sentence(results.win_back.campaign)),
+                  "readout": campaign.readout_context(results)},
         ws=welcome_context(results),
         sections=sections,
         seed=results.assumptions.monte_carlo.seed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from customer_intel.roi.cases import Results
-from customer_intel.roi.presentation import predicted_value
+from customer_intel.roi.presentation import campaign, predicted_value
 
 
 def summary_table(results: Results) -> pd.DataFrame:
@@ -25,6 +25,7 @@ def summary_table(results: Results) -> pd.DataFrame:
             "value_per_customer": ws.inputs.value_per_customer,
             "break_even_improvement": ws.break_even_improvement,
         },
+        "campaign": campaign.summary_metrics(wb.campaign),
     }
     rows = [(case, metric, value) for case, values in metrics.items() for metric, value in values.items()]
     return pd.DataFrame(rows, columns=["case", "metric", "value"])
@@ -52,5 +53,7 @@ def result_tables(results: Results) -> dict[str, pd.DataFrame]:
         "welcome_series_sensitivity": ws.sensitivity,
         "monte_carlo_summary": simulation_table(results),
         "organic_return_rates": results.moves.organic_rates,
+        "campaign_contacts": wb.campaign.contacts,
+        "campaign_readout": results.readout.table,
         **predicted_value.tables(results),
     }
