@@ -91,8 +91,10 @@ select
     cast({{ normal_two_sided_p_value('z_statistic') }} as {{ double_type() }}) as p_value,
     cast(lift * treatment_people as {{ double_type() }}) as incremental_buyers,
     cast(
-        (cast(treatment_revenue as {{ double_type() }}) / nullif(treatment_people, 0)
-         - cast(control_revenue as {{ double_type() }}) / nullif(control_people, 0)) * treatment_people
+        (
+            cast(treatment_revenue as {{ double_type() }}) / nullif(treatment_people, 0)
+            - cast(control_revenue as {{ double_type() }}) / nullif(control_people, 0)
+        ) * treatment_people
         as {{ double_type() }}
     ) as incremental_revenue,
     cast(window_ends_at as timestamp) as window_ends_at,

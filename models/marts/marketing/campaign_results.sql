@@ -52,8 +52,8 @@ per_person as (
     from windows
     left join purchases
         on windows.customer_unique_id = purchases.customer_unique_id
-        and purchases.purchased_at >= windows.contacted_at
-        and purchases.purchased_at < windows.window_ends_at
+        and windows.contacted_at <= purchases.purchased_at
+        and windows.window_ends_at > purchases.purchased_at
     group by
         windows.campaign_id,
         windows.customer_unique_id,
