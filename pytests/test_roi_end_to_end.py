@@ -70,7 +70,10 @@ def check_against_marts(env: dict, out: Path) -> None:
     people, avg_monetary = query_warehouse(
         env, "select count(*), avg(monetary) from analytics.win_back_targets")[0]
     scenarios = pd.read_csv(out / "win_back_scenarios.csv")
-    assert scenarios["people"].unique().tolist() == [people]
+    contacts = pd.read_csv(out / "campaign_contacts.csv")
+    assert len(contacts) == people  # every target is in a group; only the treatment group is contacted
+    treatment = int((contacts["group"] == "treatment").sum())
+    assert scenarios["people"].unique().tolist() == [treatment]
     assert float(metric(out, "win_back", "avg_monetary")) == pytest.approx(float(avg_monetary))
     as_of = query_warehouse(env, "select max(as_of_date) from analytics.rfm_segments")[0][0]
     assert metric(out, "data", "as_of_date") == str(as_of)[:10]
@@ -100,7 +103,7 @@ def check_against_marts(env: dict, out: Path) -> None:
     assert float(metric(out, "win_back", "organic_rate")) == pytest.approx(returned / person_snapshots)
     assert scenarios["organic_rate"].tolist() == pytest.approx([returned / person_snapshots] * len(scenarios))
     assert scenarios["incremental_reactivated"].tolist() == pytest.approx(
-        (people * (scenarios["success_rate"] - returned / person_snapshots)).tolist())
+        (treatment * (scenarios["success_rate"] - returned / person_snapshots)).tolist())
     latest_people = query_warehouse(env, """
         select sum(people) from analytics.segment_transitions
         where to_snapshot_date = (select max(to_snapshot_date) from analytics.segment_transitions)
