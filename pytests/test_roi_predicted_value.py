@@ -284,3 +284,11 @@ def test_spend_frequency_correlation_among_repeat_buyers_and_its_warning(compute
     assert "0.50, above 0.3: the assumption does not hold here" in presented.spend_check_sentence(high)
     low = dataclasses.replace(computed, spend_frequency_correlation=-0.12)
     assert "-0.12 (within ±0.3: the assumption is not contradicted)" in presented.spend_check_sentence(low)
+
+
+def test_value_draws_say_why_when_a_model_has_no_uncertainty(computed):
+    without = dataclasses.replace(computed, uncertainty={key: value for key, value in computed.uncertainty.items()
+                                                         if key != ("full", "gamma_gamma")})
+    draws = predicted_value.value_draws(without, computed.predictions.head(5))
+    assert draws.values is None and draws.note == "gamma_gamma was not fitted"
+    assert predicted_value.value_draws(computed, computed.predictions.head(5)).values is not None

@@ -37,7 +37,6 @@ class CampaignDesign:
     """The groups of one campaign and what its control group can detect."""
 
     campaign_id: str
-    contacted_at: dt.datetime  # the as-of date: the user puts the real send time in the file
     control_share: float
     contacts: pd.DataFrame  # CONTACT_COLUMNS, one row per target
     treatment_people: int
@@ -111,7 +110,6 @@ def design(contacts: pd.DataFrame, control_share: float, organic_rate: float,
     break_even_lift = None if break_even_success_rate is None else break_even_success_rate - organic_rate
     return CampaignDesign(
         campaign_id=str(contacts["campaign_id"].iloc[0]),
-        contacted_at=dt.datetime.strptime(str(contacts["contacted_at"].iloc[0]), "%Y-%m-%d %H:%M:%S"),
         control_share=control_share, contacts=contacts, treatment_people=treatment, control_people=control,
         control_rate=organic_rate, minimum_detectable_lift=minimum_detectable_lift(treatment, control, organic_rate),
         break_even_lift=break_even_lift,

@@ -28,7 +28,6 @@ class Readout:
     """One row per campaign in READOUT_COLUMNS (no rows when no contact list was loaded)."""
 
     table: pd.DataFrame
-    planned_lift: float
 
     @property
     def available(self) -> bool:
@@ -38,12 +37,10 @@ class Readout:
 def compute(lift: pd.DataFrame, planned_success_rate: float, organic_rate: float, gross_margin: float,
             cost_per_contact: float, fixed_cost: float, incentive_per_reactivated: float) -> Readout:
     """The readout of every campaign in ``lift`` (the campaign_lift mart) at these assumptions."""
-    planned = planned_success_rate - organic_rate
     table = lift.copy()
-    table["planned_lift"] = planned
+    table["planned_lift"] = planned_success_rate - organic_rate
     table["campaign_cost"] = (table["treatment_people"] * cost_per_contact + fixed_cost
                               + table["treatment_buyers"] * incentive_per_reactivated)
     table["realised_net_profit"] = table["incremental_revenue"] * gross_margin - table["campaign_cost"]
     table["realised_roi"] = (table["realised_net_profit"] / table["campaign_cost"]).where(table["campaign_cost"] > 0)
-    return Readout(table.reindex(columns=list(READOUT_COLUMNS)).sort_values("campaign_id", ignore_index=True),
-                   planned)
+    return Readout(table.reindex(columns=list(READOUT_COLUMNS)).sort_values("campaign_id", ignore_index=True))

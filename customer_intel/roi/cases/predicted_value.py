@@ -98,7 +98,9 @@ def value_draws(predicted: PredictedValue, targets: pd.DataFrame) -> ValueDraws:
         return ValueDraws(None, "the predictions use no model, so there is no parameter uncertainty to draw from")
     purchase = predicted.uncertainty.get(("full", choice.purchase_model))
     spend = predicted.uncertainty.get(("full", "gamma_gamma"))
-    missing = [u.note for u in (purchase, spend) if u is None or not u.available]
+    missing = [f"{name} was not fitted" if u is None else u.note
+               for name, u in ((choice.purchase_model, purchase), ("gamma_gamma", spend))
+               if u is None or not u.available]
     if missing or targets.empty:
         return ValueDraws(None, "; ".join(missing) or "there are no targets")
     settings = predicted.settings

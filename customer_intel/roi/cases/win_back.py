@@ -278,8 +278,8 @@ def case(targets: pd.DataFrame, clv: pd.DataFrame, pooled: pd.DataFrame, predict
     return WinBackCase(
         targets=summary,
         inputs=inputs,
-        scenarios=scenario_table(inputs, settings.success_rates).assign(campaign_window_months=organic.window_months),
-        break_even_success_rate=break_even_success_rate(inputs),
+        scenarios=by_basis[basis].scenarios.assign(campaign_window_months=organic.window_months),
+        break_even_success_rate=by_basis[basis].break_even_success_rate,
         break_even_at_highest_cost=break_even_success_rate(replace(inputs, cost_per_contact=highest_cost)),
         sensitivity=grid,
         simulated_net_profit=simulated,
@@ -289,5 +289,5 @@ def case(targets: pd.DataFrame, clv: pd.DataFrame, pooled: pd.DataFrame, predict
         value_basis=basis,
         value_draws=draws,
         campaign=campaign_design.design(groups, assumptions.experiment.control_share, organic.rate,
-                                        break_even_success_rate(inputs)),
+                                        by_basis[basis].break_even_success_rate),
     )
