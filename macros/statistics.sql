@@ -29,3 +29,18 @@
         )
     )
 {%- endmacro %}
+
+
+{% macro newcombe_difference_bound(rate_a, lower_a, upper_a, rate_b, lower_b, upper_b, side) -%}
+    {#- The lower (side -1) or upper (side 1) bound of the interval of the difference rate_a − rate_b of two
+        independent proportions by Newcombe's hybrid score method (his method 10), built from each rate's Wilson
+        bounds (wilson_bound): lower = d − sqrt((p_a − l_a)² + (u_b − p_b)²), upper = d + sqrt((u_a − p_a)² +
+        (p_b − l_b)²). It stays sensible at rates near 0 and at zero events, where the Wald interval does not. -#}
+    {%- if side > 0 -%}
+        ({{ rate_a }} - {{ rate_b }})
+        + sqrt(power({{ upper_a }} - {{ rate_a }}, 2) + power({{ rate_b }} - {{ lower_b }}, 2))
+    {%- else -%}
+        ({{ rate_a }} - {{ rate_b }})
+        - sqrt(power({{ rate_a }} - {{ lower_a }}, 2) + power({{ upper_b }} - {{ rate_b }}, 2))
+    {%- endif -%}
+{%- endmacro %}

@@ -29,6 +29,8 @@ class OrderChunk:
     has_delivered: np.ndarray | None = None
     main_payment_type: np.ndarray | None = None
     payment_rows: np.ndarray | None = None
+    first_estimate_z: np.ndarray | None = None     # the person's first-order delivery draws (orders.draw_orders)
+    first_delivery_z: np.ndarray | None = None
 
     @property
     def size(self) -> int:

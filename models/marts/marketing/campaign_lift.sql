@@ -81,11 +81,13 @@ select
     cast(control_rate as {{ double_type() }}) as control_conversion_rate,
     cast(lift as {{ double_type() }}) as lift,
     cast(
-        lift - sqrt(power(treatment_rate - treatment_lower, 2) + power(control_upper - control_rate, 2))
+        {{ newcombe_difference_bound('treatment_rate', 'treatment_lower', 'treatment_upper',
+                                     'control_rate', 'control_lower', 'control_upper', -1) }}
         as {{ double_type() }}
     ) as lift_lower_95,
     cast(
-        lift + sqrt(power(treatment_upper - treatment_rate, 2) + power(control_rate - control_lower, 2))
+        {{ newcombe_difference_bound('treatment_rate', 'treatment_lower', 'treatment_upper',
+                                     'control_rate', 'control_lower', 'control_upper', 1) }}
         as {{ double_type() }}
     ) as lift_upper_95,
     cast({{ normal_two_sided_p_value('z_statistic') }} as {{ double_type() }}) as p_value,
