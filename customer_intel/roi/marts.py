@@ -58,6 +58,17 @@ MART_COLUMNS: dict[str, tuple[str, ...]] = {
         "treatment_conversion_rate", "control_conversion_rate", "lift", "lift_lower_95", "lift_upper_95", "p_value",
         "incremental_buyers", "incremental_revenue", "window_ends_at", "is_window_complete",
     ),
+    # what brings new customers back: return rates and review scores per first-purchase level, and the people and
+    # returners per combination of levers that the regression is fitted on (a few thousand rows at most)
+    "second_purchase_drivers": (
+        "factor", "level", "level_order", "people", "returned", "return_rate", "return_rate_lower_95",
+        "return_rate_upper_95", "difference_from_rest", "difference_lower_95", "difference_upper_95",
+        "reviewed_people", "mean_review_score", "review_score_lower_95", "review_score_upper_95",
+    ),
+    "second_purchase_patterns": (
+        "days_late", "freight_share", "installments", "items", "payment_type", "is_shipped_from_another_state",
+        "customer_region", "people", "returned",
+    ),
 }
 LATEST_ONLY = {"segment_transitions": "to_snapshot_date"}
 AS_OF_SQL = """
@@ -125,6 +136,8 @@ class Marts:
     segment_reactivation_pooled: pd.DataFrame
     segment_transitions: pd.DataFrame  # the latest period only: moves into the last snapshot
     campaign_lift: pd.DataFrame  # one row per campaign loaded back; empty without a contact list
+    second_purchase_drivers: pd.DataFrame  # per first-purchase factor and level
+    second_purchase_patterns: pd.DataFrame  # per combination of the regression's levers
 
 
 class Warehouse(Protocol):

@@ -3,7 +3,8 @@
 One module per case, each with its formulas and a function that assembles its result (``case`` / ``compute``):
 ``overview`` (the descriptive tables), ``segment_moves``, ``predicted_value`` (with ``backtest`` and
 ``predictive_profile``), ``win_back`` (with ``contact_list`` and ``campaign_design``: the control group and the
-power), ``welcome_series`` and ``campaign_readout`` (campaigns loaded back, beside the plan). ``compute`` runs them
+power), ``welcome_series``, ``campaign_readout`` (campaigns loaded back, beside the plan) and ``second_purchase`` (what
+brings new customers back). ``compute`` runs them
 all into one ``Results``, which is everything the presentation (``customer_intel.roi.presentation``) shows: it reads
 results, never marts, and nothing here imports it.
 """
@@ -13,8 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from customer_intel.roi.assumptions import Assumptions
-from customer_intel.roi.cases import (campaign_readout, overview, predicted_value, segment_moves, welcome_series,
-                                      win_back)
+from customer_intel.roi.cases import (campaign_readout, overview, predicted_value, second_purchase, segment_moves,
+                                      welcome_series, win_back)
 from customer_intel.roi.methods.scenarios import headline_row
 from customer_intel.roi.marts import Marts
 
@@ -32,6 +33,7 @@ class Results:
     welcome_series: welcome_series.WelcomeSeriesCase
     predicted: predicted_value.PredictedValue
     readout: campaign_readout.Readout  # the campaigns loaded back, beside the plan
+    second_purchase: second_purchase.SecondPurchase  # what brings new customers back
 
     @property
     def value_basis(self) -> str:
@@ -65,4 +67,6 @@ def compute(marts: Marts, assumptions: Assumptions) -> Results:
         readout=campaign_readout.compute(marts.campaign_lift, float(headline_row(back.scenarios)["success_rate"]),
                                          back.organic.rate, settings.gross_margin, settings.cost_per_contact,
                                          settings.fixed_cost, settings.incentive_per_reactivated),
+        second_purchase=second_purchase.compute(marts.second_purchase_drivers, marts.second_purchase_patterns,
+                                                assumptions.monte_carlo.seed),
     )

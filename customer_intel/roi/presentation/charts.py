@@ -16,7 +16,7 @@ import plotly.io as pio
 
 from customer_intel.roi.formatting import brl, percent
 from customer_intel.roi.methods import sensitivity
-from customer_intel.roi.presentation import backtest, readings
+from customer_intel.roi.presentation import backtest, readings, second_purchase
 from customer_intel.roi.presentation.style import (
     DIVERGING,
     NEGATIVE,
@@ -287,6 +287,7 @@ def build_charts(results: Results) -> list[Chart]:
         affinity_chart(results),
         geography_chart(results),
         cohort_chart(results),
+        second_purchase.lateness_chart(results),
         migration_chart(results),
         organic_chart(results),
         win_back_chart(results),

@@ -19,7 +19,7 @@ from customer_intel.roi import assumptions as assumptions_module
 from customer_intel.roi.cases import Results
 from customer_intel.roi.formatting import brl, count, percent
 from customer_intel.roi.methods.scenarios import headline_row
-from customer_intel.roi.presentation import campaign, predicted_value
+from customer_intel.roi.presentation import campaign, predicted_value, second_purchase
 from customer_intel.roi.presentation.style import PLOTLY_CONFIG, Chart
 from customer_intel.roi.presentation.html import Table, capitalise, display_path
 from customer_intel.roi.presentation.labels import VALUE_BASIS_LABELS
@@ -30,7 +30,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 SECTION_OF_CHART = {
     "segment_value": "customers", "affinity_heatmap": "customers", "geography": "customers",
-    "cohort_retention": "retention", "segment_migration": "moves", "organic_return_rates": "moves",
+    "cohort_retention": "retention", "second_purchase_by_lateness": "second_purchase",
+    "segment_migration": "moves", "organic_return_rates": "moves",
     "win_back_scenarios": "win_back", "welcome_series_scenarios": "welcome",
     "win_back_sensitivity": "sensitivity", "welcome_series_sensitivity": "sensitivity",
     "win_back_monte_carlo": "uncertainty", "welcome_series_monte_carlo": "uncertainty",
@@ -187,6 +188,7 @@ def render_report(results: Results, charts: list[Chart]) -> str:
         campaign={"design_text": Markup(campaign.design_sentence(results.win_back.campaign)),
                   "readout": campaign.readout_context(results)},
         ws=welcome_context(results),
+        sp=second_purchase.context(results),
         sections=sections,
         seed=results.assumptions.monte_carlo.seed,
         simulation_table=simulation_rows(results),

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from customer_intel.roi.cases import Results
-from customer_intel.roi.presentation import campaign, predicted_value
+from customer_intel.roi.presentation import campaign, predicted_value, second_purchase
 
 
 def summary_table(results: Results) -> pd.DataFrame:
@@ -56,4 +56,5 @@ def result_tables(results: Results) -> dict[str, pd.DataFrame]:
         "campaign_contacts": wb.campaign.contacts,
         "campaign_readout": results.readout.table,
         **predicted_value.tables(results),
+        **second_purchase.tables(results),
     }

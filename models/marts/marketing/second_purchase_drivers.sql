@@ -5,16 +5,9 @@
     score of the level's first purchases (all reviewed ones, window over or not) with its normal 95 % interval.
     Continuous factors are bucketed by the seed first_purchase_buckets (lower_bound <= value < upper_bound);
     a missing value is a level of its own (not delivered, no review, unknown). Each row compares one level with the
-    rest, unadjusted: roi.py fits the adjusted effects (a logistic regression on first_purchase_experience). -#}
+    rest, unadjusted: roi.py fits the adjusted effects (a logistic regression on second_purchase_patterns). -#}
 {%- set z = 1.959963984540054 %}
-{#- (factor, value expression, label when the value is missing) of the bucketed factors. -#}
-{%- set bucketed = [
-    ('days_late', 'experience.days_late', 'not delivered'),
-    ('delivery_days', 'experience.delivery_days', 'not delivered'),
-    ('freight_share', 'experience.freight_share', 'no items'),
-    ('installments', 'experience.installments', 'unknown'),
-    ('items', 'nullif(experience.items, 0)', 'no items'),
-] %}
+{%- set bucketed = first_purchase_bucketed_factors() %}
 {#- (factor, level expression, order expression) of the categorical ones; a missing level sorts last. -#}
 {%- set categorical = [
     ('is_late', "case when is_late then 'late' when not is_late then 'on time or early' else 'not delivered' end",
@@ -48,17 +41,12 @@ levels as (
     {% for factor, value, missing in bucketed %}
         select
             '{{ factor }}' as factor,
-            coalesce(buckets.level, '{{ missing }}') as level,
-            coalesce(buckets.level_order, 1000) as level_rank,
+            coalesce(bucket.level, '{{ missing }}') as level,
+            coalesce(bucket.level_order, 1000) as level_rank,
             experience.returned_within_180d,
             experience.review_score
         from experience
-        left join buckets
-            on
-                buckets.factor = '{{ factor }}'
-                and (buckets.lower_bound is null or {{ value }} >= buckets.lower_bound)
-                and (buckets.upper_bound is null or {{ value }} < buckets.upper_bound)
-                and {{ value }} is not null
+        {{ first_purchase_bucket_join(factor, value, 'bucket') }}
         union all
     {% endfor %}
     {% for factor, level, rank in categorical %}
