@@ -11,14 +11,16 @@ from plotly.offline import get_plotlyjs
 from browser import load_in_chromium, needs_chromium
 from conftest import run_script
 
-CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "segment_migration",
+CHARTS = ("segment_value", "affinity_heatmap", "geography", "cohort_retention", "second_purchase_by_lateness",
+          "segment_migration",
           "organic_return_rates", "win_back_scenarios",
           "welcome_series_scenarios", "win_back_sensitivity", "welcome_series_sensitivity", "win_back_monte_carlo",
           "welcome_series_monte_carlo", "clv_backtest", "clv_calibration")
 TABLES = ("business_case_summary", "win_back_scenarios", "win_back_targets_by_segment", "win_back_sensitivity",
           "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
           "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest", "win_back_contact_list",
-          "win_back_value_bases", "organic_return_rates", "campaign_contacts", "campaign_readout")
+          "win_back_value_bases", "organic_return_rates", "campaign_contacts", "campaign_readout",
+          "second_purchase_drivers", "second_purchase_levers")
 
 
 @pytest.fixture(scope="module")

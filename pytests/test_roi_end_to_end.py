@@ -20,7 +20,8 @@ MISSING = [path for path in REQUIRED if not (PROJECT_ROOT / path).is_file()]
 if MISSING:
     pytest.skip(f"pipeline pieces missing: {', '.join(MISSING)}", allow_module_level=True)
 
-TABLES = ("campaign_contacts", "campaign_readout", "business_case_summary", "win_back_scenarios",
+TABLES = ("second_purchase_drivers", "second_purchase_levers", "campaign_contacts", "campaign_readout",
+          "business_case_summary", "win_back_scenarios",
           "win_back_targets_by_segment", "win_back_sensitivity",
           "welcome_series_scenarios", "welcome_series_cohorts", "welcome_series_sensitivity", "monte_carlo_summary",
           "organic_return_rates", "clv_predictions", "clv_by_segment", "clv_model_parameters", "clv_backtest",

@@ -32,6 +32,7 @@ Z_95 = 1.959963984540054
 MIN_LEVEL_RETURNERS = 5
 MIN_RETURNERS_PER_EFFECT = 10
 COEFFICIENT_DRAWS = 2000
+MAX_ABS_COEFFICIENT = 15.0     # a log-odds this far out means separation, not an effect
 #: The levers of the model (columns of second_purchase_patterns) with their names in words.
 FACTORS = {
     "days_late": "lateness of the first delivery",
@@ -155,13 +156,18 @@ def fit(patterns: pd.DataFrame) -> ReturnModel:
             f"needs at least {MIN_RETURNERS_PER_EFFECT * effects:,} ({MIN_RETURNERS_PER_EFFECT} per effect)"))
     counts = np.column_stack([pooled_frame["returned"], pooled_frame["people"] - pooled_frame["returned"]])
     with warnings.catch_warnings():
-        warnings.simplefilter("error", PerfectSeparationWarning)
+        # statsmodels' separation check compares fitted and observed rates, which grouped counts of a saturated
+        # model always match; separation shows instead as coefficients running off (checked below).
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)     # its scale estimate divides by 0 residual df
         try:
             result = sm.GLM(counts.astype(float), design, family=sm.families.Binomial()).fit()
-        except (PerfectSeparationWarning, np.linalg.LinAlgError, ValueError) as exc:
+        except (np.linalg.LinAlgError, ValueError) as exc:
             return ReturnModel(**context, reason=f"the regression cannot be estimated ({exc})")
-    if not result.converged or not np.all(np.isfinite(result.bse)):
-        return ReturnModel(**context, reason="the regression did not converge")
+    if (not result.converged or not np.all(np.isfinite(result.bse))
+            or np.abs(result.params).max() > MAX_ABS_COEFFICIENT):
+        return ReturnModel(**context, reason="the regression did not converge (a combination of levers separates "
+                                             "returners from the rest)")
     return ReturnModel(**context, levers=lever_table(pooled_frame, result, references),
                        coefficients=result.params, covariance=result.cov_params())
 

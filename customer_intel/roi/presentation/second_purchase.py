@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from customer_intel.roi.cases import Results
 from customer_intel.roi.cases.second_purchase import (FACTORS, LATENESS, MIN_LEVEL_RETURNERS,
-                                                     MIN_RETURNERS_PER_EFFECT)
+                                                     MIN_RETURNERS_PER_EFFECT, ReturnModel)
 from customer_intel.roi.formatting import brl, count, percent
 from customer_intel.roi.presentation.html import Table
 from customer_intel.roi.presentation.style import NEGATIVE, NEUTRAL, Chart, styled
@@ -76,9 +76,8 @@ def lever_sentence(lever) -> str:
     return f"{subject}: {odds}: {lever.verdict}, other levers held equal."
 
 
-def model_text(results: Results) -> str:
+def model_text(model: ReturnModel) -> str:
     """What the regression rests on, or why it was not fitted."""
-    model = results.second_purchase.model
     base = f"{count(model.returned)} of {count(model.people)} new customers whose 180 days are over came back"
     if not model.fitted:
         return f"No regression: {model.reason}. {base}; the table of rates above is all these data can say."
@@ -150,7 +149,7 @@ def context(results: Results) -> dict:
     """Everything the report's section prints."""
     model = results.second_purchase.model
     return {
-        "model_text": model_text(results),
+        "model_text": model_text(model),
         "fitted": model.fitted,
         "lever_table": lever_rows(results),
         "sentences": [lever_sentence(lever) for lever in model.levers.itertuples()],
