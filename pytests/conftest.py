@@ -806,6 +806,10 @@ MART_KEYS = {
     "clv_inputs": ["customer_unique_id"],
     "campaign_results": ["campaign_id", "campaign_group"],
     "campaign_lift": ["campaign_id"],
+    "first_purchase_experience": ["customer_unique_id"],
+    "second_purchase_drivers": ["factor", "level"],
+    "second_purchase_patterns": ["days_late", "freight_share", "installments", "items", "payment_type",
+                                 "is_shipped_from_another_state", "customer_region"],
 }
 
 
