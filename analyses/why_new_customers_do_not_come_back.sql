@@ -9,7 +9,9 @@ people as (
 
     select
         coalesce(cast(is_late as {{ dbt.type_string() }}), 'not delivered') as first_delivery_late,
-        coalesce(cast(is_shipped_from_another_state as {{ dbt.type_string() }}), 'no items') as shipped_from_another_state,
+        coalesce(
+            cast(is_shipped_from_another_state as {{ dbt.type_string() }}), 'no items'
+        ) as shipped_from_another_state,
         coalesce(cast(review_score as {{ dbt.type_string() }}), 'no review') as first_review_score,
         coalesce(payment_type, 'no payment') as first_payment_type,
         returned_within_180d

@@ -51,13 +51,22 @@ as_of as (
 
 ),
 
+purchase_days as (
+
+    select distinct
+        customer_unique_id,
+        purchase_date
+    from purchases
+
+),
+
 numbered_days as (
 
     select
         customer_unique_id,
         purchase_date,
         row_number() over (partition by customer_unique_id order by purchase_date) as day_number
-    from (select distinct customer_unique_id, purchase_date from purchases) as purchase_days
+    from purchase_days
 
 ),
 
@@ -97,21 +106,21 @@ first_orders as (
         purchases.max_installments,
         purchases.is_shipped_from_another_state,
         purchases.latest_review_score,
-        {{ dbt.datediff('purchases.estimated_delivery_date', 'cast(purchases.delivered_to_customer_at as date)', 'day') }}
-            as days_late,
+        {{ dbt.datediff(
+            'purchases.estimated_delivery_date', 'cast(purchases.delivered_to_customer_at as date)', 'day'
+        ) }} as days_late,
         row_number() over (
             partition by purchases.customer_unique_id
             order by purchases.purchased_at, purchases.order_id
         ) as order_number,
         row_number() over (
             partition by purchases.customer_unique_id
-            order by purchases.payment_value desc, purchases.order_id
+            order by purchases.payment_value desc, purchases.order_id asc
         ) as payment_rank
     from purchases
     inner join first_days
-        on
-            purchases.customer_unique_id = first_days.customer_unique_id
-            and purchases.purchase_date = first_days.first_purchase_date
+        on purchases.customer_unique_id = first_days.customer_unique_id
+        and purchases.purchase_date = first_days.first_purchase_date
 
 ),
 
@@ -165,7 +174,7 @@ main_categories as (
         product_category,
         row_number() over (
             partition by customer_unique_id
-            order by revenue desc, product_category
+            order by revenue desc, product_category asc
         ) as category_rank
     from category_revenue
 
@@ -176,9 +185,10 @@ returns as (
     select
         first_days.customer_unique_id,
         first_days.first_purchase_date,
-        {{ dbt.datediff('first_days.first_purchase_date', 'second_days.second_purchase_date', 'day') }}
-            as days_to_second_purchase,
-        {{ dbt.datediff('first_days.first_purchase_date', 'as_of.as_of_date', 'day') }} as days_observed,
+        {{ dbt.datediff(
+            'first_days.first_purchase_date', 'second_days.second_purchase_date', 'day'
+        ) }} as days_to_second_purchase,
+        {{ dbt.datediff('first_days.first_purchase_date', 'as_of.as_of_date', 'day') }} as days_observed,  -- noqa: LT05
         as_of.as_of_date
     from first_days
     left join second_days
@@ -235,6 +245,5 @@ from returns
 inner join first_baskets
     on returns.customer_unique_id = first_baskets.customer_unique_id
 left join main_categories
-    on
-        returns.customer_unique_id = main_categories.customer_unique_id
-        and main_categories.category_rank = 1
+    on returns.customer_unique_id = main_categories.customer_unique_id
+    and main_categories.category_rank = 1

@@ -7,7 +7,8 @@
     Review score is not a lever here: a late delivery lowers it, so adjusting for it would hide part of lateness's
     effect (second_purchase_drivers shows return rates per review score); main category and state are in
     second_purchase_drivers only (too many levels for the model on a small shop's data). -#}
-{%- set bucketed = first_purchase_bucketed_factors() | selectattr(0, 'in', ['days_late', 'freight_share', 'installments', 'items']) | list %}
+{%- set levers = ['days_late', 'freight_share', 'installments', 'items'] %}
+{%- set bucketed = first_purchase_bucketed_factors() | selectattr(0, 'in', levers) | list %}
 
 with
 
