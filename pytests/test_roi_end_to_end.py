@@ -126,7 +126,7 @@ def check_against_marts(env: dict, out: Path) -> None:
 def test_duckdb_outputs_agree_with_the_marts(pipeline):
     env, out = pipeline("duckdb")
     check_against_marts(env, out)
-    assert len(list((out / "charts").glob("*.html"))) == 14
+    assert len(list((out / "charts").glob("*.html"))) == 15
 
 
 @pytest.mark.postgres

@@ -90,7 +90,7 @@ def test_business_case_readings_quote_the_computed_numbers(results):
 
 def test_every_chart_has_a_figure_and_a_reading(results):
     built = charts.build_charts(results)
-    assert len(built) == 14 and len({chart.name for chart in built}) == 14
+    assert len(built) == 15 and len({chart.name for chart in built}) == 15
     for chart in built:
         assert chart.reading.endswith(".") and len(chart.reading) > 30
         assert chart.figure.layout.title.text == chart.title
@@ -98,7 +98,7 @@ def test_every_chart_has_a_figure_and_a_reading(results):
 
 def test_report_states_data_date_assumptions_and_results(results):
     html = render_report(results, charts.build_charts(results))
-    assert html.count("<script") == 1 + 14  # plotly.js once, then one drawing call per chart
+    assert html.count("<script") == 1 + 15  # plotly.js once, then one drawing call per chart
     for text in ("Data as of <strong>2017-10-01</strong>", "handmade", "R$ 20", "1.67%", "P(net &gt; 0)",
                  "<h2>How segments move</h2>", "1% of At Risk, Hibernating bought again within 3",
                  "(5 of 500 person-snapshots)", "Net profit counts\nonly the incremental buyers",

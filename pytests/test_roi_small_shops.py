@@ -109,7 +109,11 @@ def test_a_500_order_shop_uses_the_penalised_main_model(shops, tmp_path):
     full = parameters.loc[(parameters["fit"] == "full") & (parameters["model"] == "mbgnbd")]
     assert full["state"].unique().tolist() == ["identified"] and full["penalty"].unique().tolist() == [0.1]
     assert full["reason"].iloc[0].startswith("with the penalty 0.1; without it parameter(s)")
-    assert "roi: notice: clv:" not in proc.stderr  # the main model is used: nothing to warn about
+    # the main model is used: no notice about the model (this shop's holdout may have no buyer, which the backtest's
+    # own notice says; the first-orders shop's test checks that one)
+    model_notices = [line for line in proc.stderr.splitlines()
+                     if line.startswith("roi: notice: clv:") and "no backtest" not in line]
+    assert model_notices == []
 
 
 def test_a_500_order_shop_without_a_penalty_falls_back_to_bgnbd(shops, tmp_path):
