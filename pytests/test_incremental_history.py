@@ -115,7 +115,7 @@ def files(generated_data, tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def refreshes(files, tmp_path_factory, postgres_database_factory):
+def refreshes(files, tmp_path_factory, request):
     """``refreshes(engine)`` → the sequence of the module docstring on a fresh warehouse of ``engine``, run once:
     {"steps": {name: dbt's process}, "marts": {name: snapshot of the history marts}, "frequencies": {...}}."""
     cache: dict = {}
@@ -123,7 +123,7 @@ def refreshes(files, tmp_path_factory, postgres_database_factory):
     def run(engine: str) -> dict:
         if engine in cache:
             return cache[engine]
-        env = (postgres_database_factory() if engine == "postgres"
+        env = (request.getfixturevalue("postgres_database_factory")() if engine == "postgres"
                else duckdb_warehouse_env(tmp_path_factory.mktemp("warehouse_incremental")))
         work = tmp_path_factory.mktemp(f"dbt_incremental_{engine}")
         steps, marts, found = {}, {}, {}

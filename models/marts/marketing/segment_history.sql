@@ -57,7 +57,7 @@ scored as (
 
 select
     cast(scored.snapshot_date as date) as snapshot_date,
-    cast(scored.customer_unique_id as {{ dbt.type_string() }}) as customer_unique_id,
+    cast(scored.customer_unique_id as {{ contract_text_type() }}) as customer_unique_id,
     cast(scored.last_purchase_at as timestamp) as last_purchase_at,
     cast(scored.recency_days as integer) as recency_days,
     cast(scored.frequency as integer) as frequency,
@@ -65,9 +65,9 @@ select
     cast(scored.r_score as integer) as r_score,
     cast(scored.f_score as integer) as f_score,
     cast(scored.m_score as integer) as m_score,
-    cast(segment_of_scores.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(segment_of_scores.rfm_segment as {{ contract_text_type() }}) as rfm_segment,
     cast(segment_of_scores.segment_order as integer) as segment_order,
-    cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme
+    cast('{{ var("rfm_scheme") }}' as {{ contract_text_type() }}) as rfm_scheme
 from scored
 inner join segment_of_scores
     on scored.r_score = segment_of_scores.r_score
