@@ -813,12 +813,26 @@ MART_KEYS = {
 }
 
 
-def snapshot_marts(env: dict) -> dict[str, list[tuple]]:
-    """Every mart, rows sorted by key, values normalised so that engines can be compared."""
-    queries = [f"select * from analytics.{mart} order by {', '.join(keys)}" for mart, keys in MART_KEYS.items()]
+# Marts whose column order differs between engines, selected column by column: Spark stores segment_history
+# partitioned by snapshot_date, and a partition column comes last in a Spark table.
+MART_COLUMNS = {
+    "segment_history": ["snapshot_date", "customer_unique_id", "last_purchase_at", "recency_days", "frequency",
+                        "monetary", "r_score", "f_score", "m_score", "rfm_segment", "segment_order", "rfm_scheme"],
+}
+# The marts built from segment_history (and it): what its incremental refresh must leave equal to a full build.
+HISTORY_MARTS = ("segment_history", "segment_transitions", "segment_reactivation", "segment_reactivation_pooled",
+                 "clv_inputs")
+
+
+def snapshot_marts(env: dict, marts=None) -> dict[str, list[tuple]]:
+    """Every mart (or those named in ``marts``), rows sorted by key, values normalised so that engines can be
+    compared."""
+    marts = list(marts or MART_KEYS)
+    queries = [f"select {', '.join(MART_COLUMNS.get(mart, ['*']))} from analytics.{mart} "
+               f"order by {', '.join(MART_KEYS[mart])}" for mart in marts]
     results = query_warehouse_many(env, queries)
     return {mart: [tuple(normalise(value) for value in row) for row in rows]
-            for mart, rows in zip(MART_KEYS, results)}
+            for mart, rows in zip(marts, results)}
 
 
 def normalise(value):

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from conftest import (
-    MART_KEYS, RFM_SCHEMES, duckdb_warehouse_env, load_and_build, query_warehouse, query_warehouse_many, run_dbt,
-    run_script, snapshot_marts, spark_warehouse_env,
+    HISTORY_MARTS, MART_KEYS, RFM_SCHEMES, duckdb_warehouse_env, load_and_build, query_warehouse, query_warehouse_many,
+    run_dbt, run_script, snapshot_marts, spark_warehouse_env,
 )
 from customer_intel.olist_files import CAMPAIGN_CONTACTS_FILE
+from test_point_in_time import add_months
 from customer_intel.profile import ProfileError, load_target
 from test_load import (
     BAD_CAMPAIGN, BAD_CAMPAIGN_ROWS, CAMPAIGN, EXPECTED_CAMPAIGN_REJECTS, KAGGLE_FILES, file_line, write_files,
@@ -244,3 +245,49 @@ def test_campaign_file_loads_on_spark_as_on_duckdb(tmp_path):
                                                "show columns in raw.campaign_contacts"])
     assert rows == []
     assert [column for column, in columns] == CAMPAIGN_CONTACTS_FILE.header
+
+
+# --- segment_history's incremental refresh on Spark (insert_overwrite of snapshot_date partitions) ---------------
+# Only the models the history marts need (and their seeds), without data tests: the refresh and its check, not a
+# second full build of the project.
+HISTORY_SELECTION = ["--select", "+segment_reactivation_pooled +segment_transitions +clv_inputs",
+                     "--resource-type", "model", "--resource-type", "seed"]
+
+
+@pytest.fixture(scope="module")
+def spark_history_refresh(generated_data, tmp_path_factory) -> dict:
+    """A Spark warehouse of its own: the files cut one month earlier built, then the full files loaded and built
+    (the incremental refresh of segment_history), then `--full-refresh -s segment_history+`; the history marts
+    after each of the last two."""
+    from test_incremental_history import newest_snapshot, one_month_earlier
+    from test_point_in_time import cut_files
+
+    cut_dir = tmp_path_factory.mktemp("olist_cut_for_spark")
+    newest = newest_snapshot(generated_data)
+    cut_files(generated_data, one_month_earlier(newest), cut_dir)
+    env = spark_warehouse_env(tmp_path_factory.mktemp("warehouse_spark_refresh"))
+    work = tmp_path_factory.mktemp("dbt_spark_refresh")
+    result = {"newest": newest, "steps": {}, "marts": {}}
+    for name, data_dir in (("first build", cut_dir), ("refresh", generated_data)):
+        run_script("load_data.py", "--data-dir", str(data_dir), env=env)
+        result["steps"][name] = run_dbt(env, "build", *HISTORY_SELECTION, workdir=work)
+        if result["steps"][name].returncode != 0:
+            return result
+    result["marts"]["refresh"] = snapshot_marts(env, HISTORY_MARTS)
+    result["steps"]["full refresh"] = run_dbt(env, "run", "--full-refresh", "-s", "segment_history+", workdir=work)
+    if result["steps"]["full refresh"].returncode == 0:
+        result["marts"]["full refresh"] = snapshot_marts(env, HISTORY_MARTS)
+    return result
+
+
+def test_segment_history_refresh_on_spark_equals_a_full_refresh(spark_history_refresh):
+    from test_incremental_history import assert_marts_equal, plan_of
+
+    for name, proc in spark_history_refresh["steps"].items():
+        assert proc.returncode == 0, f"{name}:\n{proc.stdout[-4000:]}"
+    computed, grid, _ = plan_of(spark_history_refresh["steps"]["refresh"])
+    assert computed < grid  # only some partitions overwritten: a static overwrite would have lost the others
+    refreshed, full = spark_history_refresh["marts"]["refresh"], spark_history_refresh["marts"]["full refresh"]
+    assert_marts_equal(refreshed, full, "the Spark refresh differs from a full build")
+    assert {row[0] for row in full["segment_history"]} == {
+        add_months(spark_history_refresh["newest"], -k).isoformat() for k in range(grid)}

@@ -6,8 +6,8 @@
     snapshot after its month begins: the first day of the next month.
     Computed without a person × month cross join: a person's purchases are summed per entry month, accumulated
     with window functions, and each accumulated state is joined to the snapshots from its entry month until the
-    next one (a range join over the handful of snapshot dates). next_purchase_at, the first purchase on or after
-    the snapshot, is the earliest purchase of the next state, which segment_reactivation needs.
+    next one (a range join over the handful of snapshot dates). Nothing after the snapshot date is kept (what
+    happened next would change the stored rows of an incremental segment_history as purchases arrive).
     Ephemeral: segment_history is its only reader, and storing its rows (people × snapshots) as a table of its
     own cost a quarter of the history's build time at 10× Olist (benchmarks/README.md). -#}
 {{ config(materialized='ephemeral') }}
@@ -66,7 +66,6 @@ purchases_per_entry_month as (
         cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', 'purchased_at')) }} as date) as entry_month,
         count(*) as purchases,
         sum(order_revenue) as revenue,
-        min(purchased_at) as first_purchase_at,
         max(purchased_at) as last_purchase_at
     from purchases
     group by
@@ -85,10 +84,6 @@ states as (
             order by entry_month
         ) as valid_until,
         last_purchase_at,
-        lead(first_purchase_at) over (
-            partition by customer_unique_id
-            order by entry_month
-        ) as next_purchase_at,
         sum(purchases) over (
             partition by customer_unique_id
             order by entry_month
@@ -112,8 +107,7 @@ select
         as {{ dbt.type_int() }}
     ) as recency_days,
     cast(states.frequency as {{ dbt.type_int() }}) as frequency,
-    cast(states.monetary as {{ money_type() }}) as monetary,
-    states.next_purchase_at
+    cast(states.monetary as {{ money_type() }}) as monetary
 from states
 inner join snapshot_dates
     on states.valid_from <= snapshot_dates.snapshot_date

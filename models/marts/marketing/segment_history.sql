@@ -1,7 +1,23 @@
 {#- Every person's RFM measures, scores and segment at each monthly snapshot date, scored per snapshot with the
     macros and the rules seed of rfm_segments: the rows of one snapshot date D are exactly rfm_segments built
-    with var as_of_date = D. next_purchase_at is what happened next (known only after the snapshot date), kept
-    so that return rates need no second pass over the purchases. -#}
+    with var as_of_date = D. Only what was known on D: what happened next (returns) is counted downstream, by
+    segment_reactivation, from the purchases.
+    Incremental (macros/segment_history_incremental.sql): a run computes only the snapshot dates it plans (missing
+    ones, the var segment_history_lookback_months most recent, or all when the inputs' fingerprint changed), each
+    date whole; a pre-hook removes those dates and the dates off the grid first, a post-hook stores the
+    fingerprint. DuckDB/PostgreSQL: delete+insert keyed on snapshot_date; Spark: insert_overwrite of snapshot_date
+    partitions. The dates are inlined as literals: the model never reads the table it writes. -#}
+-- depends_on: {{ ref('int_as_of_date') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
+    unique_key=none if target.type == 'spark' else 'snapshot_date',
+    partition_by='snapshot_date' if target.type == 'spark' else none,
+    on_schema_change='fail',
+    pre_hook="{{ segment_history_clear_snapshots() }}",
+    post_hook="{{ segment_history_store_fingerprint() }}",
+) }}
+{%- set plan = segment_history_plan() %}
 {%- set scores = rfm_score_expressions(partition_by='snapshot_date') %}
 
 with
@@ -9,6 +25,9 @@ with
 snapshots as (
 
     select * from {{ ref('int_purchases_aggregated_to_customer_snapshots') }}
+    {%- if not plan.full %}
+        where snapshot_date in ({{ segment_history_date_list(plan.compute) }})
+    {%- endif %}
 
 ),
 
@@ -29,7 +48,6 @@ scored as (
         recency_days,
         frequency,
         monetary,
-        next_purchase_at,
         {{ scores.r_score }} as r_score,
         {{ scores.f_score }} as f_score,
         {{ scores.m_score }} as m_score
@@ -39,7 +57,7 @@ scored as (
 
 select
     cast(scored.snapshot_date as date) as snapshot_date,
-    cast(scored.customer_unique_id as {{ dbt.type_string() }}) as customer_unique_id,
+    cast(scored.customer_unique_id as {{ contract_text_type() }}) as customer_unique_id,
     cast(scored.last_purchase_at as timestamp) as last_purchase_at,
     cast(scored.recency_days as integer) as recency_days,
     cast(scored.frequency as integer) as frequency,
@@ -47,10 +65,9 @@ select
     cast(scored.r_score as integer) as r_score,
     cast(scored.f_score as integer) as f_score,
     cast(scored.m_score as integer) as m_score,
-    cast(segment_of_scores.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(segment_of_scores.rfm_segment as {{ contract_text_type() }}) as rfm_segment,
     cast(segment_of_scores.segment_order as integer) as segment_order,
-    cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme,
-    cast(scored.next_purchase_at as timestamp) as next_purchase_at
+    cast('{{ var("rfm_scheme") }}' as {{ contract_text_type() }}) as rfm_scheme
 from scored
 inner join segment_of_scores
     on scored.r_score = segment_of_scores.r_score

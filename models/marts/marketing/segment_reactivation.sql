@@ -1,17 +1,31 @@
 {#- The organic return rate: of the people in a segment at a snapshot date, how many purchased again within the
     next h months (var reactivation_horizons_months), with no campaign. Only snapshots whose h months are fully
-    observed (snapshot + h months <= as_of_date) have a row for h; segment_reactivation_pooled pools them. -#}
+    observed (snapshot + h months <= as_of_date) have a row for h; segment_reactivation_pooled pools them.
+    A person returned within h months of snapshot D when they purchased in [D, D + h months): their first purchase
+    in [D, D + the longest horizon) is found from the purchases (segment_history keeps nothing after D, so that
+    its stored snapshots stay true as purchases arrive), and compared with each horizon's end. -#}
 {%- set horizons = var('reactivation_horizons_months') -%}
 {%- if horizons is number -%}{%- set horizons = [horizons] -%}{%- endif -%}
 {%- if horizons | length == 0 -%}
     {{ exceptions.raise_compiler_error("var reactivation_horizons_months must list at least one horizon") }}
 {%- endif %}
+{%- set longest_horizon = horizons | map('int') | max %}
 
 with
 
 history as (
 
     select * from {{ ref('segment_history') }}
+
+),
+
+purchases as (
+
+    select
+        customer_unique_id,
+        purchased_at
+    from {{ ref('int_orders_enriched') }}
+    where is_purchase
 
 ),
 
@@ -31,18 +45,43 @@ horizons as (
 
 ),
 
+next_purchases as (
+
+    {#- Each person-snapshot with their first purchase on or after the snapshot date, within the longest horizon
+        (null if none): enough to tell a return within every horizon. -#}
+    select
+        history.snapshot_date,
+        history.customer_unique_id,
+        history.rfm_segment,
+        history.segment_order,
+        min(purchases.purchased_at) as next_purchase_at
+    from history
+    left join purchases
+        on history.customer_unique_id = purchases.customer_unique_id
+        and purchases.purchased_at >= cast(history.snapshot_date as {{ dbt.type_timestamp() }})
+        and purchases.purchased_at < cast(
+            {{ dbt.dateadd('month', longest_horizon, 'history.snapshot_date') }} as {{ dbt.type_timestamp() }}
+        )
+    group by
+        history.snapshot_date,
+        history.customer_unique_id,
+        history.rfm_segment,
+        history.segment_order
+
+),
+
 observed as (
 
     select
-        history.snapshot_date,
-        history.rfm_segment,
-        history.segment_order,
+        next_purchases.snapshot_date,
+        next_purchases.rfm_segment,
+        next_purchases.segment_order,
         horizons.horizon_months,
-        cast({{ dbt.dateadd('month', 'horizons.horizon_months', 'history.snapshot_date') }} as date)
+        cast({{ dbt.dateadd('month', 'horizons.horizon_months', 'next_purchases.snapshot_date') }} as date)
             as observed_until,
-        history.next_purchase_at,
+        next_purchases.next_purchase_at,
         as_of.as_of_date
-    from history
+    from next_purchases
     cross join horizons
     cross join as_of
 
