@@ -80,7 +80,8 @@ def model_text(model: ReturnModel) -> str:
     """What the regression rests on, or why it was not fitted."""
     base = f"{count(model.returned)} of {count(model.people)} new customers whose 180 days are over came back"
     if not model.fitted:
-        return f"No regression: {model.reason}. {base}; the table of rates above is all these data can say."
+        counts = "" if f"{count(model.returned)} of {count(model.people)}" in model.reason else f" {base}."
+        return f"No regression: {model.reason}.{counts} The tables of rates above are all these data can say."
     pooled = "; ".join(f"{FACTORS[factor]} {level}" for factor, level in model.pooled)
     text = (f"A logistic regression of coming back within 180 days on the levers together ({base}), each effect an "
             f"odds ratio against its reference level with its 95 % interval.")
