@@ -173,6 +173,10 @@
             {%- do run_query('create table if not exists ' ~ relation ~ ' (fingerprint varchar(32))') -%}
             {%- do run_query('delete from ' ~ relation) -%}
             {%- do run_query('insert into ' ~ relation ~ " values ('" ~ fingerprint ~ "')") -%}
+            {%- if target.type == 'postgres' -%}
+                {#- analysed like every built table (macro analyze_after_build) -#}
+                {%- do run_query('analyze ' ~ relation) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}

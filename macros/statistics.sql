@@ -5,13 +5,18 @@
     {#- The lower (side -1) or upper (side 1) bound of the Wilson score interval of a proportion `rate` out of
         `people` at normal quantile `z`: (p + z²/2n ± z sqrt(p(1 - p)/n + z²/4n²)) / (1 + z²/n). Null when
         people is 0. -#}
+    {#- At rate 0 the lower bound is exactly 0 and at rate 1 the upper bound exactly 1 (the formula gives them up
+        to rounding, which would differ between engines). -#}
     {%- set n = 'nullif(' ~ people ~ ', 0)' -%}
-    (
-        ({{ rate }} + {{ z * z }} / (2.0 * {{ n }}))
-        {{ '+' if side > 0 else '-' }} {{ z }} * sqrt(
-            {{ rate }} * (1 - {{ rate }}) / {{ n }} + {{ z * z }} / (4.0 * {{ n }} * {{ n }})
-        )
-    ) / (1 + {{ z * z }} / {{ n }})
+    case
+        when {{ n }} is not null and {{ rate }} = {{ 0 if side < 0 else 1 }} then {{ 0.0 if side < 0 else 1.0 }}
+        else (
+            ({{ rate }} + {{ z * z }} / (2.0 * {{ n }}))
+            {{ '+' if side > 0 else '-' }} {{ z }} * sqrt(
+                {{ rate }} * (1 - {{ rate }}) / {{ n }} + {{ z * z }} / (4.0 * {{ n }} * {{ n }})
+            )
+        ) / (1 + {{ z * z }} / {{ n }})
+    end
 {%- endmacro %}
 
 
