@@ -119,3 +119,44 @@ def test_postgres_without_marts_says_run_dbt_build(postgres_env, use_env):
 def test_unreachable_postgres_is_one_line(postgres_env, use_env):
     env = {**postgres_env, "POSTGRES_PORT": "1"}
     assert message_of(env, use_env).startswith("marts: cannot connect to PostgreSQL of target 'postgres' (")
+
+
+@pytest.mark.postgres
+def test_postgres_reads_in_chunks_and_every_chunk_has_the_same_column_types(roi_postgres_env, use_env, monkeypatch):
+    from customer_intel.roi.marts import PostgresWarehouse
+
+    whole = read(roi_postgres_env, use_env)
+    monkeypatch.setattr(PostgresWarehouse, "FETCH_ROWS", 7)  # 50 people: 8 chunks, the last one short
+    chunked = read(roi_postgres_env, use_env)
+    for name in (*MART_COLUMNS, "clv_people"):
+        pd.testing.assert_frame_equal(getattr(chunked, name), getattr(whole, name), obj=name)
+    # one chunk of values, then chunks holding nothing but nulls: numbers stay numbers, dates stay dates
+    import psycopg2
+
+    from customer_intel.profile import load_target as target_of
+
+    use_env(roi_postgres_env)
+    dsn = target_of("postgres").postgres_dsn()
+    with psycopg2.connect(**dsn) as connection, connection.cursor() as cursor:
+        cursor.execute("create table analytics.sparse (k int, amount numeric(10, 2), day date, count int)")
+        cursor.execute("insert into analytics.sparse values (1, 2.50, '2017-01-02', 3), (2, 0.10, '2017-01-03', 4),"
+                       " (3, null, null, null), (4, null, null, null), (5, null, null, null)")
+    monkeypatch.setattr(PostgresWarehouse, "FETCH_ROWS", 2)
+    warehouse = PostgresWarehouse(dsn, "postgres")
+    try:
+        frame = warehouse.query("select amount, day, count from analytics.sparse order by k")
+    finally:
+        warehouse.close()
+    assert frame["amount"].tolist()[:2] == [2.5, 0.1] and frame["amount"].isna().sum() == 3
+    assert pd.api.types.is_float_dtype(frame["amount"]) and pd.api.types.is_numeric_dtype(frame["count"])
+    assert pd.api.types.is_datetime64_any_dtype(frame["day"])
+    assert frame["day"].tolist()[:2] == [pd.Timestamp("2017-01-02"), pd.Timestamp("2017-01-03")]
+    assert frame["count"].tolist()[:2] == [3, 4]
+
+
+def test_people_come_in_customer_order_and_share_one_string_per_segment(roi_duckdb_env, use_env):
+    people = read(roi_duckdb_env, use_env).clv_people
+    assert people["customer_unique_id"].tolist() == sorted(people["customer_unique_id"])
+    for column in ("rfm_segment", "calibration_rfm_segment"):
+        values = people[column].dropna()
+        assert len({id(value) for value in values}) == values.nunique() > 1

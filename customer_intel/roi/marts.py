@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 from customer_intel.errors import first_line
@@ -78,7 +79,8 @@ select
 from {relation}
 """
 DBT_HINT = "run dbt build first"
-# Per person from clv_inputs, with the RFM segment joined in the database: only the columns the models need.
+# Per person from clv_inputs, with the RFM segment joined in the database: only the columns the models need, in
+# customer order (the order the models see; sorted here, a copy of millions of rows is not made in Python).
 CLV_PEOPLE_COLUMNS = (
     "customer_unique_id", "as_of_date", "calibration_end_date", "frequency", "recency", "tenure", "monetary",
     "avg_repeat_purchase_value", "is_in_calibration", "calibration_frequency", "calibration_recency",
@@ -91,6 +93,7 @@ select
 from {clv_inputs} as inputs
 inner join {rfm_segments} as segments
     on inputs.customer_unique_id = segments.customer_unique_id
+order by inputs.customer_unique_id
 """
 
 
@@ -175,17 +178,31 @@ class DuckDBWarehouse:
 
 
 class PostgresWarehouse:
-    """A PostgreSQL database reached with the profile's settings, in a read-only session."""
+    """A PostgreSQL database reached with the profile's settings, in one read-only transaction (every mart is read
+    from the same snapshot of the database, even while a ``dbt build`` replaces tables).
+
+    Rows travel in chunks of FETCH_ROWS through a server-side cursor and become typed columns chunk by chunk:
+    numeric values arrive as floats and dates as pandas timestamps, so the millions of per-person rows never exist
+    as Python objects all at once (they would take several times the memory of the frame they end up in).
+    """
+
+    FETCH_ROWS = 100_000
 
     def __init__(self, dsn: dict[str, Any], target_name: str):
         import psycopg2
+        import psycopg2.extensions
 
         try:
             self.connection = psycopg2.connect(connect_timeout=10, **dsn)
         except psycopg2.Error as exc:
             reason = first_line(exc)
             raise RoiError(f"marts: cannot connect to PostgreSQL of target '{target_name}' ({reason})") from exc
-        self.connection.set_session(readonly=True, autocommit=True)
+        self.connection.set_session(readonly=True, autocommit=False)
+        as_float = psycopg2.extensions.new_type(
+            psycopg2.extensions.DECIMAL.values, "NUMERIC_AS_FLOAT", lambda value, _cursor: (
+                None if value is None else float(value)))
+        psycopg2.extensions.register_type(as_float, self.connection)
+        self._cursors = 0
 
     def has_relation(self, schema: str, name: str) -> bool:
         sql = "select count(*) from information_schema.tables where table_schema = %s and table_name = %s"
@@ -194,13 +211,43 @@ class PostgresWarehouse:
             return cursor.fetchone()[0] > 0
 
     def query(self, sql: str) -> pd.DataFrame:
-        with self.connection.cursor() as cursor:
+        self._cursors += 1
+        chunks = []
+        with self.connection.cursor(name=f"roi_read_{self._cursors}") as cursor:
+            cursor.itersize = self.FETCH_ROWS
             cursor.execute(sql)
-            columns = [description[0] for description in cursor.description]
-            return pd.DataFrame(cursor.fetchall(), columns=columns)
+            rows = cursor.fetchmany(self.FETCH_ROWS)
+            columns = [(description.name, description.type_code) for description in cursor.description]
+            while True:
+                chunks.append(typed_chunk(rows, columns))
+                if len(rows) < self.FETCH_ROWS:
+                    break
+                rows = cursor.fetchmany(self.FETCH_ROWS)
+        return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
 
     def close(self) -> None:
         self.connection.close()
+
+
+# PostgreSQL type oids (pg_type): dates and timestamps, and the numbers and text that may arrive as None-only object
+# columns.
+POSTGRES_DATE_TYPES = {1082, 1114, 1184}
+POSTGRES_NUMBER_TYPES = {20, 21, 23, 700, 701, 1700}
+POSTGRES_TEXT_TYPES = {19, 25, 1042, 1043}
+
+
+def typed_chunk(rows: list[tuple], columns: list[tuple[str, int]]) -> pd.DataFrame:
+    """Rows of a PostgreSQL cursor as a frame whose column types do not depend on the chunk: dates → timestamps,
+    numbers and text → numeric and string columns even when a chunk holds only nulls (pandas would leave objects)."""
+    frame = pd.DataFrame(rows, columns=[name for name, _ in columns])
+    for name, type_code in columns:
+        if type_code in POSTGRES_DATE_TYPES:
+            frame[name] = pd.to_datetime(frame[name])
+        elif type_code in POSTGRES_NUMBER_TYPES and frame[name].dtype == object:
+            frame[name] = pd.to_numeric(frame[name])
+        elif type_code in POSTGRES_TEXT_TYPES and frame[name].dtype == object:
+            frame[name] = frame[name].astype("str")
+    return frame
 
 
 class SparkWarehouse:
@@ -282,7 +329,7 @@ def read_mart(warehouse: Warehouse, schema: str, name: str, target_name: str) ->
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     """Same dtypes whatever the engine: Decimal → float, date/datetime objects → pandas timestamps."""
-    converted = frame.copy()
+    converted = frame.copy(deep=False)  # columns are replaced, never changed in place
     for column in converted.columns:
         sample = converted[column].dropna()
         first = sample.iloc[0] if not sample.empty else None
@@ -291,6 +338,17 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         elif isinstance(first, (dt.date, dt.datetime)):
             converted[column] = pd.to_datetime(converted[column])
     return converted
+
+
+def share_repeated_strings(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``frame`` with each of ``columns`` pointing at one string object per distinct value. The drivers create a new
+    string for every row: for a segment name repeated over millions of people that is ~60 bytes a row instead of 8."""
+    for column in columns:
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=True)
+        values = np.asarray(uniques, dtype=object)
+        frame[column] = pd.Series(np.where(codes >= 0, values.take(np.maximum(codes, 0)) if len(values) else None,
+                                           None), index=frame.index, dtype=frame[column].dtype)
+    return frame
 
 
 def read_as_of(warehouse: Warehouse, schema: str, target_name: str) -> tuple[dt.date, dt.date]:
@@ -322,7 +380,8 @@ def read_clv_people(warehouse: Warehouse, schema: str, target_name: str, custome
     sql = CLV_PEOPLE_SQL.format(
         columns=",\n    ".join(f"inputs.{quote(column)}" for column in CLV_PEOPLE_COLUMNS),
         clv_inputs=relation(schema, "clv_inputs"), rfm_segments=relation(schema, "rfm_segments"))
-    people = normalise(read_relation(warehouse, schema, "clv_inputs", sql, target_name))
+    people = share_repeated_strings(normalise(read_relation(warehouse, schema, "clv_inputs", sql, target_name)),
+                                    ("rfm_segment", "calibration_rfm_segment"))
     if len(people) != customers:
         raise RoiError(f"marts: clv_inputs and rfm_segments hold different people ({len(people):,} matched of "
                        f"{customers:,}): {DBT_HINT}")

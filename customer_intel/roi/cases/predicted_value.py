@@ -152,7 +152,8 @@ def compute(people: pd.DataFrame, settings: ClvSettings, pooled: pd.DataFrame | 
     backtest's no-model baseline."""
     if people.empty:
         raise RoiError("marts: clv_inputs is empty: load data with orders, then run dbt build")
-    people = people.sort_values("customer_unique_id", ignore_index=True)
+    if not people["customer_unique_id"].is_monotonic_increasing:  # read_clv_people sorts; other callers may not
+        people = people.sort_values("customer_unique_id", ignore_index=True)
     pooled = pooled if pooled is not None else pd.DataFrame(columns=["rfm_segment", "horizon_months", "people",
                                                                      "returned"])
     checked, calibration_outcomes = holdout.compute(people, settings.penalty, reactivation)
