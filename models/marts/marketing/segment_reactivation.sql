@@ -1,31 +1,52 @@
 {#- The organic return rate: of the people in a segment at a snapshot date, how many purchased again within the
     next h months (var reactivation_horizons_months), with no campaign. Only snapshots whose h months are fully
     observed (snapshot + h months <= as_of_date) have a row for h; segment_reactivation_pooled pools them.
-    A person returned within h months of snapshot D when they purchased in [D, D + h months): their first purchase
-    in [D, D + the longest horizon) is found from the purchases (segment_history keeps nothing after D, so that
-    its stored snapshots stay true as purchases arrive), and compared with each horizon's end. -#}
+    A person returned within h months of snapshot D when they purchased in [D, D + h months). Their first purchase
+    on or after D is the purchase that followed their last purchase before D (segment_history's last_purchase_at:
+    there is none in between), so it is found by an equality join on (person, purchase time) against each
+    purchase's successor, not by a range join over the purchases (segment_history keeps nothing after D, so that
+    its stored snapshots stay true as purchases arrive). Each person-snapshot row is read once; the horizons are
+    columns of that one aggregation, turned into rows afterwards. -#}
 {%- set horizons = var('reactivation_horizons_months') -%}
 {%- if horizons is number -%}{%- set horizons = [horizons] -%}{%- endif -%}
 {%- if horizons | length == 0 -%}
     {{ exceptions.raise_compiler_error("var reactivation_horizons_months must list at least one horizon") }}
 {%- endif %}
-{%- set longest_horizon = horizons | map('int') | max %}
 
 with
 
 history as (
 
-    select * from {{ ref('segment_history') }}
+    select
+        snapshot_date,
+        customer_unique_id,
+        rfm_segment,
+        segment_order,
+        last_purchase_at
+    from {{ ref('segment_history') }}
 
 ),
 
-purchases as (
+purchase_times as (
 
-    select
+    select distinct
         customer_unique_id,
         purchased_at
     from {{ ref('int_orders_enriched') }}
     where is_purchase
+
+),
+
+next_purchase_times as (
+
+    select
+        customer_unique_id,
+        purchased_at,
+        lead(purchased_at) over (
+            partition by customer_unique_id
+            order by purchased_at
+        ) as next_purchase_at
+    from purchase_times
 
 ),
 
@@ -36,91 +57,62 @@ as_of as (
 
 ),
 
-horizons as (
+per_segment as (
 
-    {% for horizon in horizons %}
-        select cast({{ horizon | int }} as {{ dbt.type_int() }}) as horizon_months
-        {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
-next_purchases as (
-
-    {#- Each person-snapshot with their first purchase on or after the snapshot date, within the longest horizon
-        (null if none): enough to tell a return within every horizon. -#}
     select
         history.snapshot_date,
-        history.customer_unique_id,
         history.rfm_segment,
         history.segment_order,
-        min(purchases.purchased_at) as next_purchase_at
+        count(*) as people,
+        {% for horizon in horizons %}
+            sum(
+                case
+                    when next_purchase_times.next_purchase_at < cast(
+                        {{ dbt.dateadd('month', horizon | int, 'history.snapshot_date') }}
+                        as {{ dbt.type_timestamp() }}
+                    ) then 1
+                    else 0
+                end
+            ) as returned_{{ loop.index }}{% if not loop.last %},{% endif %}
+        {% endfor %}
     from history
-    left join purchases
-        on history.customer_unique_id = purchases.customer_unique_id
-        and purchases.purchased_at >= cast(history.snapshot_date as {{ dbt.type_timestamp() }})
-        and purchases.purchased_at < cast(
-            {{ dbt.dateadd('month', longest_horizon, 'history.snapshot_date') }} as {{ dbt.type_timestamp() }}
-        )
+    left join next_purchase_times
+        on history.customer_unique_id = next_purchase_times.customer_unique_id
+        and history.last_purchase_at = next_purchase_times.purchased_at
     group by
         history.snapshot_date,
-        history.customer_unique_id,
         history.rfm_segment,
         history.segment_order
 
 ),
 
-observed as (
+per_horizon as (
 
-    select
-        next_purchases.snapshot_date,
-        next_purchases.rfm_segment,
-        next_purchases.segment_order,
-        horizons.horizon_months,
-        cast({{ dbt.dateadd('month', 'horizons.horizon_months', 'next_purchases.snapshot_date') }} as date)
-            as observed_until,
-        next_purchases.next_purchase_at,
-        as_of.as_of_date
-    from next_purchases
-    cross join horizons
-    cross join as_of
-
-),
-
-per_segment as (
-
-    select
-        snapshot_date,
-        rfm_segment,
-        segment_order,
-        horizon_months,
-        observed_until,
-        count(*) as people,
-        sum(
-            case
-                when next_purchase_at < cast(observed_until as {{ dbt.type_timestamp() }}) then 1
-                else 0
-            end
-        ) as returned
-    from observed
-    where observed_until <= as_of_date
-    group by
-        snapshot_date,
-        rfm_segment,
-        segment_order,
-        horizon_months,
-        observed_until
+    {% for horizon in horizons %}
+        select
+            snapshot_date,
+            rfm_segment,
+            segment_order,
+            {{ horizon | int }} as horizon_months,
+            cast({{ dbt.dateadd('month', horizon | int, 'snapshot_date') }} as date) as observed_until,
+            people,
+            returned_{{ loop.index }} as returned
+        from per_segment
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 
 select
-    cast(snapshot_date as date) as snapshot_date,
-    cast(rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
-    cast(segment_order as integer) as segment_order,
-    cast(horizon_months as integer) as horizon_months,
-    cast(observed_until as date) as observed_until,
-    cast(people as integer) as people,
-    cast(returned as integer) as returned,
-    cast(returned as {{ double_type() }}) / people as return_rate,
+    cast(per_horizon.snapshot_date as date) as snapshot_date,
+    cast(per_horizon.rfm_segment as {{ dbt.type_string() }}) as rfm_segment,
+    cast(per_horizon.segment_order as integer) as segment_order,
+    cast(per_horizon.horizon_months as integer) as horizon_months,
+    cast(per_horizon.observed_until as date) as observed_until,
+    cast(per_horizon.people as integer) as people,
+    cast(per_horizon.returned as integer) as returned,
+    cast(per_horizon.returned as {{ double_type() }}) / per_horizon.people as return_rate,
     cast('{{ var("rfm_scheme") }}' as {{ dbt.type_string() }}) as rfm_scheme
-from per_segment
+from per_horizon
+cross join as_of
+where per_horizon.observed_until <= as_of.as_of_date
