@@ -106,8 +106,10 @@ test-spark: venv $(SPARK_STAMP)
 # table, writes benchmarks/results/*.csv. PostgreSQL comes from the profile's postgres target (POSTGRES_*), or, when
 # that does not answer, an embedded PostgreSQL started for the run and stopped at its end; the
 # benchmark creates and drops its own databases (BENCH_POSTGRES_DB, default olist_bench, and <name>_pandas).
-# `make bench` takes about 45 minutes and copies its table into benchmarks/README.md; `make bench-smoke` (CI) runs the
-# same steps at 0.05× and 0.1× in a few minutes and fails only if a step fails or results disagree.
+# At each size and engine it also measures the monthly refresh (a build on the files cut one month before the end,
+# then today's files: `dbt build` beside `dbt build --full-refresh`). `make bench` takes over an hour and copies its
+# tables into benchmarks/README.md; `make bench-smoke` (CI) runs the same steps at 0.05× and 0.1× in a few minutes
+# and fails only if a step fails, results disagree or the refresh differs from the full refresh.
 bench: venv
 	$(PY) benchmarks/bench.py --preset full --update-readme $(BENCH_ARGS)
 

@@ -5,9 +5,11 @@
     make bench          # full: 1×, 10×, 50× Olist's 99,441 orders, both engines, both reference points
     make bench-smoke    # small: 0.05× and 0.1×, same steps, a few minutes
 
-For each size: the project's generator writes the nine Olist files; then, per engine (DuckDB, PostgreSQL), the
-user's commands run one after the other, each as its own process: ``scripts/load_data.py``, ``dbt run``,
-``dbt build``, ``scripts/roi.py``. In the same run, two reference points on the same files:
+For each size: the project's generator writes the nine Olist files, and ``customer_intel.generate.cut`` the same
+files one month before the end; then, per engine (DuckDB, PostgreSQL), the user's commands run one after the other,
+each as its own process: ``scripts/load_data.py`` and ``dbt build`` of the cut files, then of the full files (the
+monthly refresh), ``dbt build --full-refresh``, ``dbt run --full-refresh``, ``scripts/roi.py``. In the same run,
+two reference points on the same files:
 
 - *machine limit*: one hand-written DuckDB statement (``machine_limit.sql``) that reads the raw CSV files once and
   computes the RFM table and the cohort matrix;
@@ -22,8 +24,9 @@ private memory (RssAnon) of the server backends serving the benchmark's database
 (shared_buffers excluded). Results go to ``benchmarks/results/`` (CSV, a Markdown report); ``--update-readme``
 copies the report into ``benchmarks/README.md``.
 
-Exit status: 0 when every step succeeded and the engines, the machine limit and the baseline agree on the RFM and
-cohort totals (a missed ratio target prints MISSED but does not fail); 1 when a step failed or results disagree;
+Exit status: 0 when every step succeeded, the engines, the machine limit and the baseline agree on the RFM and
+cohort totals and the refresh left the history marts a full refresh leaves (a missed ratio target prints MISSED
+but does not fail); 1 when a step failed, results disagree or the refresh differs;
 2 for bad arguments or an unreachable PostgreSQL.
 """
 from __future__ import annotations

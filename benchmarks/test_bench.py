@@ -233,3 +233,128 @@ def test_lookup_median_comes_from_the_detail_when_the_csv_rounded_wall_s():
     m = Measurement(50, 4_972_050, "postgres", "lookup customers", 0.0, 0.0, 0.0,
                     detail="median_ms=0.120; p95_ms=0.210; plan=Index Scan; n=200")
     assert lookup_fields(m) == (0.12, 0.21, "Index Scan")
+
+
+# --- the refresh: files of one month later after a build on the cut files, beside a --full-refresh build -------
+
+def with_refreshes(results):
+    """full_results() plus build_cut and dbt_refresh at 10× and 50×, and PostgreSQL's 10× builds with server CPU.
+    Full builds (full_results): DuckDB 30 s at 10×, PostgreSQL 50 s at 10×; 250 s on both at 50×."""
+    results.measurements = [x for x in results.measurements
+                            if not (x.step == "dbt_build" and x.engine == "postgres" and x.scale == 10)]
+    full_pg = m("dbt_build", "postgres", 10, 50.0, peak=140.0, cpu=5.0, server_cpu=25.0)
+    full_pg.server_rss_mb = 150.0
+    results.add(full_pg)
+    refresh_pg = m("dbt_refresh", "postgres", 10, 20.0, peak=120.0, cpu=3.0, server_cpu=6.0)
+    refresh_pg.server_rss_mb = 90.0
+    results.add(refresh_pg)
+    results.add(m("dbt_refresh", "duckdb", 10, 9.0, peak=400.0, cpu=2.0))
+    results.add(m("dbt_refresh", "duckdb", 50, 87.5))
+    results.add(m("dbt_refresh", "postgres", 50, 50.0))
+    results.add(m("build_cut", "duckdb", 10, 25.0))
+    results.add(m("build_cut", "postgres", 10, 45.0))
+    return results
+
+
+def test_refresh_over_full_refresh_is_judged_at_10x_and_50x_on_both_engines():
+    v = verdicts(with_refreshes(full_results()))
+    name = "dbt refresh / dbt build --full-refresh, {}, {}, {}"
+    assert v[name.format("wall", "duckdb", "10×")] == (pytest.approx(9 / 30), "met")          # 0.30
+    assert v[name.format("wall", "postgres", "10×")] == (pytest.approx(20 / 50), "MISSED")    # 0.40 > 0.35
+    assert v[name.format("wall", "duckdb", "50×")] == (pytest.approx(0.35), "met")            # 87.5 / 250: at the limit
+    assert v[name.format("wall", "postgres", "50×")] == (pytest.approx(0.2), "met")           # 50 / 250
+    # CPU: client + server; DuckDB 2 / 1, PostgreSQL (3 + 6) / (5 + 25).
+    assert v[name.format("CPU time", "duckdb", "10×")] == (pytest.approx(2.0), "info")
+    assert v[name.format("CPU time", "postgres", "10×")] == (pytest.approx(0.3), "info")
+    assert not any(key.startswith("dbt refresh") and key.endswith(", 1×") for key in v)
+
+
+def test_refresh_ratio_without_a_refresh_is_not_available():
+    v = verdicts(full_results())
+    assert v["dbt refresh / dbt build --full-refresh, wall, duckdb, 10×"] == (None, "n/a")
+
+
+def test_fit_preset_moves_the_refresh_sizes_too():
+    assert bench.PRESETS["full"].refresh_scales == (10, 50)
+    assert bench.fit_preset(bench.PRESETS["smoke"], (0.05, 0.1)).refresh_scales == (0.05, 0.1)
+    assert bench.fit_preset(bench.PRESETS["full"], (0.5, 2)).refresh_scales == (2,)
+    assert bench.fit_preset(bench.PRESETS["full"], (1, 10)).refresh_scales == (10,)
+
+
+def table_rows(text, title):
+    """Cells of the rows of the Markdown table following ``title``."""
+    section = text.split(title, 1)[1].split("\n\n")[1]
+    return [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()[2:]]
+
+
+def test_refresh_table_gives_both_builds_and_their_ratios():
+    text = bench.report(with_refreshes(full_results()), bench.PRESETS["full"], {}, "run1")
+    rows = table_rows(text, "**Refresh: the files of one month later, after a build on the cut files**")
+    assert rows == [
+        ["10×", "duckdb", "25.0", "9.0", "30.0", "0.30", "2.0", "1.0", "2.00", "400", "500"],
+        ["10×", "postgres", "45.0", "20.0", "50.0", "0.40", "9.0", "30.0", "0.30", "120 [90]", "140 [150]"],
+        ["50×", "duckdb", "–", "87.5", "250.0", "0.35", "1.0", "1.0", "1.00", "100", "3,000"],
+        ["50×", "postgres", "–", "50.0", "250.0", "0.20", "1.0", "1.0", "1.00", "100", "3,000"],
+    ]
+
+
+def test_report_without_refresh_steps_has_no_refresh_table_and_dashes_for_the_cut(tmp_path, capsys):
+    # An older run's CSV (no cut, load_cut, build_cut, dbt_refresh), printed again with `bench.py report`.
+    results = full_results()
+    results.add(m("generate", "-", 1, 3.5))
+    csv_path = tmp_path / "bench_full_old.csv"
+    ctx = bench.Context(bench.Settings("full", bench.PRESETS["full"], (1, 10, 50), bench.ENGINES, (1,), "olist_bench",
+                                       tmp_path), results, "old", csv_path)
+    bench.write_csv(ctx)
+    assert bench.main(["report", str(csv_path)]) == 0
+    text = capsys.readouterr().out
+    assert "Refresh:" not in text and "dbt refresh" in text       # the ratio is listed, without a value
+    wall = table_rows(text, "**Wall time, seconds**")
+    assert wall[0][:6] == ["1×", "99,441", "duckdb", "3.5", "–", "1.0"]     # generate, cut, load
+
+
+def test_refresh_differences_compare_every_total():
+    full = {"segment_history rows": 120.0, "segment_history snapshots": 13.0, "segment_history monetary": 5000.25,
+            "segment_transitions people": 110.0, "segment_transitions to_revenue": 4000.5,
+            "segment_reactivation returned": 7.0}
+    assert bench.refresh_differences(dict(full), full) == []
+    # Sums of decimals to half a cent; every count exactly.
+    assert bench.refresh_differences({**full, "segment_history monetary": 5000.254}, full) == []
+    assert bench.refresh_differences({**full, "segment_history rows": 119.0, "segment_transitions to_revenue": 4000.6},
+                                     full) == [
+        "segment_history rows: refresh 119.00, full refresh 120.00",
+        "segment_transitions to_revenue: refresh 4,000.60, full refresh 4,000.50"]
+    missing = dict(full)
+    del missing["segment_reactivation returned"]
+    assert bench.refresh_differences(missing, full) == ["segment_reactivation returned only in the full refresh"]
+
+
+def test_history_totals_read_the_marts_of_a_duckdb_warehouse(tmp_path):
+    import duckdb
+
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema analytics")
+        con.execute("""create table analytics.segment_history as select * from (values
+            (date '2018-08-01', 'a', 1, 10.50, 30, 5, 1, 3), (date '2018-09-01', 'a', 2, 20.25, 3, 5, 4, 4),
+            (date '2018-09-01', 'b', 1, 5.00, 40, 2, 1, 1))
+            t(snapshot_date, customer_unique_id, frequency, monetary, recency_days, r_score, f_score, m_score)""")
+        con.execute("""create table analytics.segment_transitions as select * from (values
+            (1, 10.50, 20.25), (1, 0.00, 5.00)) t(people, from_revenue, to_revenue)""")
+        con.execute("create table analytics.segment_reactivation as select * from (values (2, 1), (1, 0)) "
+                    "t(people, returned)")
+    assert bench.duckdb_history_totals(database) == {
+        "segment_history rows": 3, "segment_history snapshots": 2, "segment_history frequency": 4,
+        "segment_history monetary": 35.75, "segment_history recency_days": 73, "segment_history r_score": 12,
+        "segment_history f_score": 6, "segment_history m_score": 8,
+        "segment_transitions rows": 2, "segment_transitions people": 2, "segment_transitions from_revenue": 10.5,
+        "segment_transitions to_revenue": 25.25,
+        "segment_reactivation rows": 2, "segment_reactivation people": 3, "segment_reactivation returned": 1}
+
+
+def test_history_plan_is_read_from_the_dbt_log(tmp_path):
+    log = tmp_path / "refresh.log"
+    log.write_text("12:00:01  segment_history: 4 of 13 snapshots (missing or since 2018-06-01)\n12:00:02  Done.\n")
+    assert bench.history_plan(log) == "segment_history 4 of 13 snapshots; "
+    log.write_text("12:00:01  Done.\n")
+    assert bench.history_plan(log) == ""

@@ -1,7 +1,7 @@
 """segment_history is incremental; what it leaves behind must equal a full build, proved against `--full-refresh`.
 
 One warehouse per engine (DuckDB, PostgreSQL) goes through a user's sequence, each step a real dbt run:
-1. the generated files cut one month earlier (test_point_in_time.cut_files) → `dbt build` (first build);
+1. the generated files cut one month earlier (customer_intel.generate.cut) → `dbt build` (first build);
 2. the full files → `dbt build`: the refresh, which computes only the new snapshot and the lookback. The history
    marts (segment_history, segment_transitions, segment_reactivation, segment_reactivation_pooled, clv_inputs)
    then equal, row by row, those of `dbt build --full-refresh -s segment_history+` run right after (step 3);
@@ -27,7 +27,8 @@ from conftest import (
     HISTORY_MARTS, PROJECT_ROOT, dbt_vars, duckdb_warehouse_env, load_and_build, query_warehouse, run_dbt, run_script,
     snapshot_marts,
 )
-from test_point_in_time import ORDERS, add_months, cut_files, purchased_at, purchases_from_files, read_rows, write_rows
+from customer_intel.generate.cut import ORDERS, add_months, cut_files, newest_snapshot, one_month_earlier
+from test_point_in_time import purchased_at, purchases_from_files, read_rows, write_rows
 
 pytestmark = pytest.mark.slow
 
@@ -38,17 +39,6 @@ EVERY_SNAPSHOT = "segment_history: inputs changed since the last build"
 
 def project_var(name: str):
     return yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"][name]
-
-
-def newest_snapshot(data_dir: Path) -> dt.date:
-    """The first day of as_of_date's month for the files (as_of_date: the day after the last purchase)."""
-    last = max(at for bought in purchases_from_files(data_dir).values() for at, _ in bought)
-    return (last.date() + dt.timedelta(days=1)).replace(day=1)
-
-
-def one_month_earlier(newest: dt.date) -> str:
-    """A cut date in the month before ``newest``: the cut files' as_of_date falls in that month."""
-    return add_months(newest, -1).replace(day=16).isoformat()
 
 
 def flip_two_orders(data_dir: Path, out: Path, newest: dt.date, lookback: int) -> dict[str, dict]:

@@ -1,9 +1,10 @@
 """`as_of_date` is a true point in time, proved by an independent path, and segment_history agrees with it.
 
 - For a date D, a warehouse loaded with all the files and built with `as_of_date = D` must hold the same marts,
-  row for row, as a warehouse loaded with the files cut down (Python's csv module) to the orders purchased before
-  D (their items, payments, reviews and customers; products, sellers, geolocation and translations kept) and built
-  with the same D. Two dates: one inside a month, one on a month boundary; DuckDB and PostgreSQL.
+  row for row, as a warehouse loaded with the files cut down (customer_intel.generate.cut, Python's csv module) to
+  the orders purchased before D (their items, payments, reviews and customers; products, sellers, geolocation and
+  translations kept) and built with the same D. Two dates: one inside a month, one on a month boundary; DuckDB
+  and PostgreSQL.
 - segment_history's snapshot at D (from a build without as_of_date) equals rfm_segments built with as_of_date = D,
   under both RFM schemes, on DuckDB and PostgreSQL.
 - segment_reactivation's and segment_transitions' counts agree with counts made from the files in Python.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import decimal
-import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,17 +23,13 @@ from conftest import (
     MART_KEYS, RFM_SCHEMES, dbt_vars, duckdb_warehouse_env, load_and_build, normalise, query_warehouse, run_dbt,
     run_script, snapshot_marts,
 )
+from customer_intel.generate.cut import CUSTOMERS, ORDERS, add_months, cut_files
 
 pytestmark = pytest.mark.slow
 
 INSIDE_A_MONTH = "2018-03-17"
 MONTH_BOUNDARY = "2018-02-01"
 ENGINES = ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-ORDERS = "olist_orders_dataset.csv"
-CUSTOMERS = "olist_customers_dataset.csv"
-PER_ORDER_FILES = ("olist_order_items_dataset.csv", "olist_order_payments_dataset.csv",
-                   "olist_order_reviews_dataset.csv")
 
 
 def read_rows(path: Path) -> tuple[list[str], list[dict]]:
@@ -51,30 +47,6 @@ def write_rows(path: Path, header: list[str], rows: list[dict]) -> None:
 
 def purchased_at(row: dict) -> dt.datetime:
     return dt.datetime.fromisoformat(row["order_purchase_timestamp"])
-
-
-def cut_files(data_dir: Path, as_of: str, out: Path) -> dict[str, int]:
-    """The nine files as they would have been on ``as_of``: orders purchased before it, the items, payments,
-    reviews and customers of those orders; the other files unchanged. Returns the rows kept per cut file."""
-    cutoff = dt.datetime.fromisoformat(as_of)
-    out.mkdir(parents=True, exist_ok=True)
-    header, orders = read_rows(data_dir / ORDERS)
-    kept = [row for row in orders if purchased_at(row) < cutoff]
-    write_rows(out / ORDERS, header, kept)
-    order_ids = {row["order_id"] for row in kept}
-    customer_ids = {row["customer_id"] for row in kept}
-    counts = {ORDERS: len(kept)}
-    for name in PER_ORDER_FILES:
-        header, rows = read_rows(data_dir / name)
-        counts[name] = len(rows := [row for row in rows if row["order_id"] in order_ids])
-        write_rows(out / name, header, rows)
-    header, rows = read_rows(data_dir / CUSTOMERS)
-    counts[CUSTOMERS] = len(rows := [row for row in rows if row["customer_id"] in customer_ids])
-    write_rows(out / CUSTOMERS, header, rows)
-    for path in data_dir.iterdir():
-        if not (out / path.name).exists():
-            shutil.copy(path, out / path.name)
-    return counts
 
 
 @pytest.fixture(scope="module")
@@ -197,11 +169,6 @@ def test_a_snapshot_of_segment_history_equals_rfm_segments_as_of_its_date(built_
 
 
 # --- segment_reactivation and segment_transitions against counts made from the files --------------------------
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, day.day)
-
 
 def purchases_from_files(data_dir: Path) -> dict[str, list[tuple[dt.datetime, decimal.Decimal]]]:
     """person → [(purchase time, items price + freight)] of their delivered orders, from the files."""

@@ -23,7 +23,7 @@ from conftest import (
     run_dbt, run_script, snapshot_marts, spark_warehouse_env,
 )
 from customer_intel.olist_files import CAMPAIGN_CONTACTS_FILE
-from test_point_in_time import add_months
+from customer_intel.generate.cut import add_months
 from customer_intel.profile import ProfileError, load_target
 from test_load import (
     BAD_CAMPAIGN, BAD_CAMPAIGN_ROWS, CAMPAIGN, EXPECTED_CAMPAIGN_REJECTS, KAGGLE_FILES, file_line, write_files,
@@ -259,8 +259,7 @@ def spark_history_refresh(generated_data, tmp_path_factory) -> dict:
     """A Spark warehouse of its own: the files cut one month earlier built, then the full files loaded and built
     (the incremental refresh of segment_history), then `--full-refresh -s segment_history+`; the history marts
     after each of the last two."""
-    from test_incremental_history import newest_snapshot, one_month_earlier
-    from test_point_in_time import cut_files
+    from customer_intel.generate.cut import cut_files, newest_snapshot, one_month_earlier
 
     cut_dir = tmp_path_factory.mktemp("olist_cut_for_spark")
     newest = newest_snapshot(generated_data)

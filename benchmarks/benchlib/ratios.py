@@ -7,7 +7,7 @@ from typing import Iterable, Sequence
 
 from .config import (
     BUILD_OVER_LIMIT_MAX, COST_GROWTH_MAX, ENGINES, LOAD_SPEEDUP_MIN, LOOKUP_MARTS, LOOKUP_MEDIAN_MAX_MS,
-    PEAK_MEMORY_MAX_MB, PG_OVER_DUCKDB_MAX, Preset, STEP_NAMES,
+    PEAK_MEMORY_MAX_MB, PG_OVER_DUCKDB_MAX, Preset, REFRESH_OVER_FULL_MAX, STEP_NAMES,
 )
 from .measure import Measurement
 
@@ -171,6 +171,14 @@ def ratios(results: Results, preset: Preset) -> list[Ratio]:
         out.append(Ratio(f"PostgreSQL dbt build / DuckDB dbt build, {label(scale)}",
                          _ratio(results.get("dbt_build", "postgres", scale), results.get("dbt_build", "duckdb", scale)),
                          PG_OVER_DUCKDB_MAX, "<=", "same files, same machine, one after the other"))
+    for scale in preset.refresh_scales:
+        for engine in results.engines():
+            refresh, full = results.get("dbt_refresh", engine, scale), results.get("dbt_build", engine, scale)
+            out.append(Ratio(f"dbt refresh / dbt build --full-refresh, wall, {engine}, {label(scale)}",
+                             _ratio(refresh, full), REFRESH_OVER_FULL_MAX, "<=",
+                             "files of one month later, after a build on the cut files; same warehouse"))
+            out.append(Ratio(f"dbt refresh / dbt build --full-refresh, CPU time, {engine}, {label(scale)}",
+                             _cpu_ratio(refresh, full), note="CPU seconds, client + PostgreSQL backends"))
     largest = max(results.scales(), default=None)
     for mart in LOOKUP_MARTS:
         lookup = results.get(f"lookup {mart}", "postgres", largest)

@@ -5,10 +5,10 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from .config import Preset, README, README_END, README_START, REAL_ORDERS, SEED, STEP_NAMES
+from .config import APART_STEPS, Preset, README, README_END, README_START, REAL_ORDERS, SEED, STEP_NAMES
 from .measure import Measurement
 from .config import LOOKUP_MARTS
-from .ratios import Results, label, lookup_fields, ratios
+from .ratios import Results, _cpu_ratio, _ratio, label, lookup_fields, ratios, total_cpu
 
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str | None = None) -> str:
@@ -53,17 +53,19 @@ def report(results: Results, preset: Preset, machine: dict, run_id: str) -> str:
     for scale in results.scales():
         orders = next(m.orders for m in results.measurements if m.scale == scale)
         for engine in results.engines():
-            ms = [results.get(s, "-" if s == "generate" else engine, scale) for s in steps]
+            ms = [results.get(s, "-" if s in APART_STEPS else engine, scale) for s in steps]
             e2e = ms[-1]
             time_rows.append([label(scale), f"{orders:,}", engine, *(_s(m) for m in ms),
                               "–" if e2e is None else f"{e2e.s_per_million_orders:.1f}"])
             memory_rows.append([label(scale), engine, *(_mb(m, server=True) for m in ms)])
-    parts += ["**Wall time, seconds** (end to end = load + dbt build + roi.py; generation is the stand-in for "
-              "real files and is shown apart)", "",
+    parts += ["**Wall time, seconds** (end to end = load + dbt build + roi.py; generation and the cut, the same "
+              "files one month earlier, are the stand-in for real files and are shown apart; load is a reload into "
+              "the warehouse built on the cut files, dbt build a `--full-refresh` build)", "",
               markdown_table(["size", "orders", "engine", *titles, "e2e s per M orders"], time_rows,
-                             "lrl" + "r" * 8), ""]
+                             "lrl" + "r" * (len(titles) + 1)), ""]
     parts += ["**Peak memory, MB** (client process tree; [PostgreSQL server backends' private memory])", "",
-              markdown_table(["size", "engine", *titles], memory_rows, "ll" + "r" * 6), ""]
+              markdown_table(["size", "engine", *titles], memory_rows, "ll" + "r" * len(titles)), ""]
+    parts += refresh_table(results)
     reference_rows = []
     for scale in results.scales():
         limit = results.get("machine_limit", "duckdb", scale)
@@ -99,12 +101,14 @@ def report(results: Results, preset: Preset, machine: dict, run_id: str) -> str:
     breakdown_rows = []
     for scale in results.scales():
         for engine in results.engines():
-            build = results.get("dbt_build", engine, scale)
-            if build is not None and build.detail:
-                breakdown_rows.append([label(scale), engine, f"{build.wall_s:.1f}", build.detail])
+            for name, build in (("full", results.get("dbt_build", engine, scale)),
+                                ("refresh", results.get("dbt_refresh", engine, scale))):
+                if build is not None and build.detail:
+                    breakdown_rows.append([label(scale), engine, name, f"{build.wall_s:.1f}", build.detail])
     if breakdown_rows:
-        parts += ["**dbt build breakdown** (sums of node times over 2 threads; startup = wall − dbt's elapsed)", "",
-                  markdown_table(["size", "engine", "wall s", "breakdown"], breakdown_rows, "llrl"), ""]
+        parts += ["**dbt build breakdown** (full: `dbt build --full-refresh`; refresh: the incremental `dbt build` "
+                  "before it; sums of node times over 2 threads; startup = wall − dbt's elapsed)", "",
+                  markdown_table(["size", "engine", "build", "wall s", "breakdown"], breakdown_rows, "lllrl"), ""]
     parts += comparison_tables(results)
     ratio_rows = []
     for r in ratios(results, preset):
@@ -115,6 +119,31 @@ def report(results: Results, preset: Preset, machine: dict, run_id: str) -> str:
               markdown_table(["ratio", "value", "target", "verdict", "how"], ratio_rows, "lrlll"), ""]
     parts += ["**Machine**: " + machine_line(machine), ""]
     return "\n".join(parts)
+
+
+def refresh_table(results: Results) -> list[str]:
+    """The incremental refresh (files of one month later, after a build on the cut files) beside a --full-refresh
+    build of the same files; nothing when the run has no refresh (older CSVs)."""
+    rows = []
+    for scale in results.scales():
+        for engine in results.engines():
+            refresh, full = results.get("dbt_refresh", engine, scale), results.get("dbt_build", engine, scale)
+            if refresh is None:
+                continue
+            wall, cpu = _ratio(refresh, full), _cpu_ratio(refresh, full)
+            rows.append([label(scale), engine, _s(results.get("build_cut", engine, scale)), _s(refresh), _s(full),
+                         "–" if wall is None else f"{wall:.2f}", f"{total_cpu(refresh):,.1f}",
+                         "–" if full is None else f"{total_cpu(full):,.1f}", "–" if cpu is None else f"{cpu:.2f}",
+                         _mb(refresh, server=True), _mb(full, server=True)])
+    if not rows:
+        return []
+    return ["**Refresh: the files of one month later, after a build on the cut files** (refresh = `dbt build` on "
+            "the warehouse built on the files cut one month before the end, once today's files are loaded; full = "
+            "`dbt build --full-refresh` of the same files right after; ratio = refresh / full; CPU = client + "
+            "PostgreSQL backends; [PostgreSQL server backends' private memory])", "",
+            markdown_table(["size", "engine", "cut build s", "refresh wall s", "full-refresh wall s", "ratio",
+                            "refresh CPU s", "full CPU s", "CPU ratio", "refresh peak MB", "full peak MB"], rows,
+                           "ll" + "r" * 9), ""]
 
 
 def comparison_tables(results: Results) -> list[str]:

@@ -76,6 +76,10 @@ class Context:
     def data_dir(self, orders: int) -> Path:
         return self.settings.results_dir / "data" / f"orders_{orders}"
 
+    def cut_dir(self, orders: int) -> Path:
+        """The files of one month earlier (customer_intel.generate.cut), beside the generated ones."""
+        return self.settings.results_dir / "data" / f"orders_{orders}_cut"
+
     def dbt_paths(self, engine: str) -> list[str]:
         return ["--target-path", str(self.settings.results_dir / f"dbt_target_{engine}"),
                 "--log-path", str(self.settings.results_dir / f"dbt_logs_{engine}")]
@@ -93,7 +97,8 @@ def fit_preset(preset: Preset, scales: Sequence[float]) -> Preset:
     return replace(preset, scales=tuple(scales), load_scale=pick(preset.load_scale, low),
                    limit_scale=pick(preset.limit_scale, high), growth_from=pick(preset.growth_from, low),
                    growth_to=pick(preset.growth_to, high), memory_scale=pick(preset.memory_scale, high),
-                   pg_ratio_scales=tuple(s for s in preset.pg_ratio_scales if s in scales) or (high,))
+                   pg_ratio_scales=tuple(s for s in preset.pg_ratio_scales if s in scales) or (high,),
+                   refresh_scales=tuple(s for s in preset.refresh_scales if s in scales) or (high,))
 
 
 def shown(path: Path) -> str:

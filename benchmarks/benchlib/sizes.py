@@ -4,15 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import sys
 from pathlib import Path
-from typing import Callable
 
 from .compare import export_revision, point_lookups, run_before
 from .agreement import (
-    BASELINE_TOTALS_SQL, LIMIT_TOTALS_SQL, _mart_totals_sql, disagreements, duckdb_totals, postgres_totals,
+    BASELINE_TOTALS_SQL, LIMIT_TOTALS_SQL, _mart_totals_sql, disagreements, duckdb_history_totals, duckdb_totals,
+    postgres_history_totals, postgres_totals, refresh_differences,
 )
 from .config import BENCH_DIR, END_TO_END_STEPS, MB, PROJECT_ROOT, README, SEED
 from .machine import describe_machine
@@ -25,7 +26,9 @@ from .runner import (
 )
 
 
-def run_engine(ctx: Context, scale: float, engine: str, data_dir: Path) -> None:
+def run_engine(ctx: Context, scale: float, engine: str, data_dir: Path, cut_dir: Path) -> None:
+    """On a fresh warehouse: the files of one month earlier loaded and built, then today's files loaded and built
+    (the incremental refresh), then the same files built with --full-refresh; the refresh checked against it."""
     env = ctx.env(engine, scale)
     databases: tuple[str, ...] = ()
     if engine == "duckdb":
@@ -42,18 +45,27 @@ def run_engine(ctx: Context, scale: float, engine: str, data_dir: Path) -> None:
         if warm.returncode != 0:
             raise StepFailed(f"dbt parse on {engine} failed; see {log}")
         ctx.parsed.add(engine)
-    step(ctx, scale, engine, "load",
-         [ctx.python, "scripts/load_data.py", "--data-dir", data_dir, "--target", engine], env, databases)
-    def breakdown(name: str) -> Callable[[float], str]:
-        keep_as = ctx.log_path(scale, engine, name).with_suffix(".run_results.json")
-        return lambda wall_s: dbt_breakdown(target_path, wall_s, keep_as)
 
-    step(ctx, scale, engine, "dbt_build", [ctx.dbt, "build", "--target", engine, *ctx.dbt_paths(engine)], env,
-         databases, detail=breakdown("dbt_build"))
+    def load(name: str, folder: Path) -> None:
+        step(ctx, scale, engine, name,
+             [ctx.python, "scripts/load_data.py", "--data-dir", folder, "--target", engine], env, databases)
+
+    def dbt(name: str, command: str, *flags: str) -> None:
+        log = ctx.log_path(scale, engine, name)
+        keep_as = log.with_suffix(".run_results.json")
+        step(ctx, scale, engine, name, [ctx.dbt, command, "--target", engine, *flags, *ctx.dbt_paths(engine)], env,
+             databases, detail=lambda wall_s: history_plan(log) + dbt_breakdown(target_path, wall_s, keep_as))
+
+    load("load_cut", cut_dir)
+    dbt("build_cut", "build")
+    load("load", data_dir)                 # a reload: the warehouse holds the cut files' tables
+    dbt("dbt_refresh", "build")            # segment_history: the new snapshot and the lookback only
+    refreshed = history_totals(ctx, scale, engine)
+    dbt("dbt_build", "build", "--full-refresh")
+    check_refresh(ctx, scale, engine, refreshed, history_totals(ctx, scale, engine))
     if ctx.settings.dbt_run:
-        # The models alone (seeds exist after the build): what the ~160 tests cost is the difference.
-        step(ctx, scale, engine, "dbt_run", [ctx.dbt, "run", "--target", engine, *ctx.dbt_paths(engine)], env,
-             databases, detail=breakdown("dbt_run"))
+        # The models alone, fully (seeds exist after the build): what the tests cost is the difference.
+        dbt("dbt_run", "run", "--full-refresh")
     if engine == "postgres":
         point_lookups(ctx, scale, ctx.settings.pg_database)
     out_dir = ctx.settings.results_dir / "roi" / f"{scale:g}x_{engine}"
@@ -62,6 +74,43 @@ def run_engine(ctx: Context, scale: float, engine: str, data_dir: Path) -> None:
     e2e = end_to_end(ctx.results, engine, scale, END_TO_END_STEPS, "end_to_end")
     ctx.results.add(e2e)
     write_csv(ctx)
+
+
+HISTORY_PLAN = re.compile(r"segment_history: (\d+ of \d+ snapshots|inputs changed)")
+
+
+def history_plan(log: Path) -> str:
+    """What an incremental run of segment_history computed, from dbt's output ('' on a full build)."""
+    found = HISTORY_PLAN.search(_read_text(log))
+    return f"segment_history {found[1]}; " if found else ""
+
+
+def history_totals(ctx: Context, scale: float, engine: str) -> dict[str, float] | None:
+    """The history marts' totals in the warehouse; None (and a failure) when they cannot be read."""
+    try:
+        if engine == "duckdb":
+            return duckdb_history_totals(ctx.warehouse(scale))
+        return postgres_history_totals(postgres_target(ctx.settings.pg_database))
+    except Exception as exc:  # noqa: BLE001 - reported as a failure of the run, like a disagreement
+        ctx.failures.append(f"{label(scale)} {engine}: history marts not readable for the refresh check: "
+                            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__}")
+        return None
+
+
+def check_refresh(ctx: Context, scale: float, engine: str, refreshed: dict[str, float] | None,
+                  full: dict[str, float] | None) -> None:
+    """The incremental refresh must have left the history marts a --full-refresh build leaves (their totals)."""
+    if refreshed is None or full is None:
+        return
+    problems = refresh_differences(refreshed, full)
+    if problems:
+        ctx.failures.append(f"{label(scale)} {engine}: refresh differs from full refresh: " + "; ".join(problems))
+        print(f"  refresh DIFFERS from full refresh: {'; '.join(problems)}", flush=True)
+    else:
+        print(f"  refresh equals full refresh: segment_history {full['segment_history rows']:,.0f} rows, "
+              f"{full['segment_history snapshots']:,.0f} snapshots; segment_transitions "
+              f"{full['segment_transitions people']:,.0f} people; segment_reactivation "
+              f"{full['segment_reactivation people']:,.0f} people", flush=True)
 
 
 def run_scale(ctx: Context, scale: float) -> None:
@@ -76,8 +125,14 @@ def run_scale(ctx: Context, scale: float) -> None:
          ctx.env("duckdb", scale))
     size_mb = sum(p.stat().st_size for p in data_dir.glob("*.csv")) / MB
     print(f"  {'':>6} {'':<8} {'(files)':<16} {size_mb:8,.0f} MB of CSV", flush=True)
+    # The same files one month earlier (the 16th of the month before the newest monthly snapshot).
+    cut_dir = ctx.cut_dir(orders)
+    shutil.rmtree(cut_dir, ignore_errors=True)
+    step(ctx, scale, "-", "cut",
+         [ctx.python, "-m", "customer_intel.generate.cut", "--data-dir", data_dir, "--out", cut_dir],
+         ctx.env("duckdb", scale))
     for engine in s.engines:
-        run_engine(ctx, scale, engine, data_dir)
+        run_engine(ctx, scale, engine, data_dir, cut_dir)
         if ctx.revision is not None:       # before and after alternate, so machine noise hits both
             run_before(ctx, scale, engine, data_dir, *ctx.revision)
             write_csv(ctx)
@@ -113,6 +168,7 @@ def run_scale(ctx: Context, scale: float) -> None:
               f"revenue {first['monetary']:,.2f}, {first['cohort_cells']:,.0f} cohort cells", flush=True)
     if not s.keep:
         shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(cut_dir, ignore_errors=True)
         ctx.warehouse(scale).unlink(missing_ok=True)
         limit_db.unlink(missing_ok=True)
 
