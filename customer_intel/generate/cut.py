@@ -25,7 +25,6 @@ ORDERS = "olist_orders_dataset.csv"
 CUSTOMERS = "olist_customers_dataset.csv"
 PER_ORDER_FILES = ("olist_order_items_dataset.csv", "olist_order_payments_dataset.csv",
                    "olist_order_reviews_dataset.csv")
-PURCHASE_STATUSES = ("delivered",)        # dbt_project.yml's var purchase_statuses
 
 
 class CutError(Exception):
@@ -128,8 +127,13 @@ def cut_files(data_dir: Path, before: str | dt.date, out: Path) -> dict[str, int
     return counts
 
 
-def last_purchase(data_dir: Path, statuses: Sequence[str] = PURCHASE_STATUSES) -> dt.datetime:
-    """The purchase time of the newest order whose status counts as a purchase."""
+def last_purchase(data_dir: Path, statuses: Sequence[str] | None = None) -> dt.datetime:
+    """The purchase time of the newest order whose status counts as a purchase (default: dbt_project.yml's var
+    purchase_statuses, the definition the marts use)."""
+    if statuses is None:
+        from customer_intel.profile import project_var
+
+        statuses = tuple(project_var("purchase_statuses"))
     source = _folder(data_dir) / ORDERS
     rows = _rows(source)
     header = next(rows)
