@@ -323,12 +323,12 @@ def test_plain_dbt_commands_leave_the_predictions_source_out(duckdb_env, tmp_pat
 
 # --- Spark ----------------------------------------------------------------------------------------------------------
 
-# roi.py's order of events in one process: read through a SparkSession (marts.SparkWarehouse, stopped on close),
+# roi.py's order of events in one process: read through a SparkSession (warehouses.SparkWarehouse, stopped on close),
 # then write the predictions (a new session in the same process), twice here to see the second replace the first.
 SPARK_WRITE_PROGRAM = """
 import pickle, sys
 from customer_intel.profile import load_target
-from customer_intel.roi.marts import SparkWarehouse
+from customer_intel.roi.warehouses import SparkWarehouse
 from customer_intel.roi.predictions_table import write_customer_predictions
 with open(sys.argv[1], "rb") as fh:
     frames = pickle.load(fh)

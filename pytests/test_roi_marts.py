@@ -123,7 +123,7 @@ def test_unreachable_postgres_is_one_line(postgres_env, use_env):
 
 @pytest.mark.postgres
 def test_postgres_reads_in_chunks_and_every_chunk_has_the_same_column_types(roi_postgres_env, use_env, monkeypatch):
-    from customer_intel.roi.marts import PostgresWarehouse
+    from customer_intel.roi.warehouses import PostgresWarehouse
 
     whole = read(roi_postgres_env, use_env)
     monkeypatch.setattr(PostgresWarehouse, "FETCH_ROWS", 7)  # 50 people: 8 chunks, the last one short

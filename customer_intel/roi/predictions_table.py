@@ -48,7 +48,8 @@ from customer_intel.errors import first_line
 from customer_intel.load.duckdb_parsing import sql_text
 from customer_intel.profile import ProfileError, Target, project_var
 from customer_intel.roi.errors import RoiError
-from customer_intel.roi.marts import duckdb_file, quote
+from customer_intel.roi.marts import quote
+from customer_intel.roi.warehouses import duckdb_file
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
