@@ -22,3 +22,18 @@
         analyze {{ this }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro avoid_nested_loops() -%}
+    {{ return(adapter.dispatch('avoid_nested_loops', 'customer_intel')()) }}
+{%- endmacro %}
+
+{% macro default__avoid_nested_loops() -%}
+{%- endmacro %}
+
+{% macro postgres__avoid_nested_loops() -%}
+    {#- Pre-hook of models whose CTEs are read more than once: PostgreSQL (before 17) materialises such a CTE and
+        plans what reads it on default guesses (200 rows), and on a million people it chose a nested loop between
+        two of them that did not end in an hour at 10× Olist. Inside the model's transaction only (set local). -#}
+    set local enable_nestloop = off
+{%- endmacro %}

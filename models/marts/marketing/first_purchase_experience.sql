@@ -9,6 +9,8 @@
     of its orders was; customer_state of its first order.
     returned_within_90d / _180d: a purchase 1 to 90 (180) days after the first purchase day; null while that window
     is not over by as_of_date (its last day must be before as_of_date, the first day not yet in the data). -#}
+{{ config(pre_hook="{{ avoid_nested_loops() }}") }}
+
 with
 
 purchases as (
