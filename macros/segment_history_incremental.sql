@@ -5,8 +5,9 @@
     - segment_history_clear_snapshots(): pre-hook removing the snapshots the run recomputes and those that fell off
       the snapshot grid (dispatched: a delete on DuckDB/PostgreSQL, dropped partitions on Spark).
     - segment_history_store_fingerprint(): post-hook writing the fingerprint of the inputs the rows were built with
-      into the control table <segment_history>__fingerprint; a run whose fingerprint differs recomputes every
-      snapshot. -#}
+      and the oldest snapshot date the run wrote into the control table <segment_history>__fingerprint; a run
+      whose fingerprint differs recomputes every snapshot.
+    - get_where_subquery(): the data tests' `where`, with a placeholder for the snapshots the last run wrote. -#}
 
 {% macro segment_history_snapshot_dates() -%}
     {#- The snapshot grid, newest first, as 'YYYY-MM-DD' strings: the first day of as_of_date's month (read from
@@ -119,12 +120,16 @@
 
 
 {% macro segment_history_clear_snapshots() -%}
-    {#- Pre-hook of segment_history: on an incremental run, removes the snapshots the run recomputes (so a date
-        whose recomputation has no row does not keep its old rows) and every snapshot off the current grid (as
-        as_of_date moves on, the oldest falls out: the table must equal a full build). -#}
+    {#- Pre-hook of segment_history: on an incremental run, records in the control table the oldest snapshot date
+        the run writes, then removes the snapshots the run recomputes (so a date whose recomputation has no row
+        does not keep its old rows) and every snapshot off the current grid (as as_of_date moves on, the oldest
+        falls out: the table must equal a full build). -#}
     {%- if execute and is_incremental() -%}
         {%- set plan = segment_history_plan() -%}
         {%- do log('segment_history: ' ~ plan.reason, info=true) -%}
+        {#- the dates this run writes, for the post-hook; the fingerprint stays the stored one until then -#}
+        {%- do segment_history_write_control(segment_history_stored_fingerprint(),
+                                             segment_history_oldest(plan.compute)) -%}
         {{ return(adapter.dispatch('segment_history_clear_snapshots', 'customer_intel')(plan)) }}
     {%- endif -%}
 {%- endmacro %}
@@ -159,24 +164,68 @@
 {%- endmacro %}
 
 
-{% macro segment_history_store_fingerprint() -%}
-    {#- Post-hook of segment_history: stores this run's fingerprint in the control table (one row), so the next
-        run can tell whether the stored rows were built with the same inputs. On DuckDB/PostgreSQL it runs inside
-        the model's transaction, so rows and fingerprint are committed together. -#}
-    {%- if execute -%}
-        {%- set relation = segment_history_fingerprint_relation() -%}
-        {%- set fingerprint = segment_history_fingerprint() -%}
-        {%- if target.type == 'spark' -%}
-            {%- do run_query('create table if not exists ' ~ relation ~ ' (fingerprint string) using parquet') -%}
-            {%- do run_query('insert overwrite table ' ~ relation ~ " select '" ~ fingerprint ~ "'") -%}
-        {%- else -%}
-            {%- do run_query('create table if not exists ' ~ relation ~ ' (fingerprint varchar(32))') -%}
-            {%- do run_query('delete from ' ~ relation) -%}
-            {%- do run_query('insert into ' ~ relation ~ " values ('" ~ fingerprint ~ "')") -%}
-            {%- if target.type == 'postgres' -%}
-                {#- analysed like every built table (macro analyze_after_build) -#}
-                {%- do run_query('analyze ' ~ relation) -%}
-            {%- endif -%}
+{% macro segment_history_write_control(fingerprint, oldest_written) -%}
+    {#- Replaces the control table's one row: the fingerprint the stored rows were built with, the oldest snapshot
+        date the run wrote (every later date was written too) and the run's invocation_id. Inside the model's
+        transaction on DuckDB/PostgreSQL (run_query shares the model's connection). -#}
+    {%- set relation = segment_history_fingerprint_relation() -%}
+    {%- do run_query('drop table if exists ' ~ relation) -%}
+    {%- set row = "select cast('" ~ (fingerprint or '') ~ "' as " ~ dbt.type_string() ~ ") as fingerprint, cast('"
+                  ~ oldest_written ~ "' as date) as oldest_written_snapshot_date, cast('" ~ invocation_id ~ "' as "
+                  ~ dbt.type_string() ~ ") as invocation_id" -%}
+    {%- if target.type == 'spark' -%}
+        {%- do run_query('create table ' ~ relation ~ ' using parquet as ' ~ row) -%}
+    {%- else -%}
+        {%- do run_query('create table ' ~ relation ~ ' as ' ~ row) -%}
+        {%- if target.type == 'postgres' -%}
+            {#- analysed like every built table (macro analyze_after_build) -#}
+            {%- do run_query('analyze ' ~ relation) -%}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro segment_history_oldest(dates) -%}
+    {#- The oldest of 'YYYY-MM-DD' strings; a date after every snapshot when there are none (nothing written). -#}
+    {{ return((dates | sort | first) if dates else '9999-12-31') }}
+{%- endmacro %}
+
+
+{% macro segment_history_store_fingerprint() -%}
+    {#- Post-hook of segment_history: stores this run's fingerprint, so the next run can tell whether the stored
+        rows were built with the same inputs, with the oldest snapshot date the run wrote: the one the pre-hook
+        recorded in this invocation (an incremental run), else the oldest of the grid (a new table or
+        --full-refresh: every date written). The history's column tests read the snapshots from there on (macro
+        get_where_subquery). -#}
+    {%- if execute -%}
+        {%- set relation = segment_history_fingerprint_relation() -%}
+        {%- set oldest_written = none -%}
+        {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none -%}
+            {%- set rows = run_query('select * from ' ~ relation).rows -%}
+            {%- if rows | length == 1 and 'invocation_id' in rows[0].keys()
+                  and rows[0]['invocation_id'] == invocation_id -%}
+                {%- set oldest_written = (rows[0]['oldest_written_snapshot_date'] | string)[0:10] -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- do segment_history_write_control(
+            segment_history_fingerprint(),
+            oldest_written or segment_history_oldest(segment_history_snapshot_dates())) -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro get_where_subquery(relation) -%}
+    {#- dbt's filter of a data test's `where` config, with one addition: the placeholder
+        __snapshots_written_by_the_last_run__ stands for the snapshot dates the last run of the tested model wrote
+        (its control table <model>__fingerprint holds the oldest; every later date was written too), so the column
+        tests of the incremental segment_history read the new and recomputed snapshots only; a full build wrote
+        them all. Any other `where` is dbt's. -#}
+    {%- set where = config.get('where') or '' -%}
+    {%- set placeholder = '__snapshots_written_by_the_last_run__' -%}
+    {%- if placeholder in where -%}
+        {%- set control = relation.incorporate(path={'identifier': relation.identifier ~ '__fingerprint'}) -%}
+        {%- set written = 'snapshot_date >= (select oldest_written_snapshot_date from ' ~ control ~ ')' -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ where | replace(placeholder, written) ~ ') dbt_subquery') }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('get_where_subquery', 'dbt')(relation)) }}
 {%- endmacro %}

@@ -10,7 +10,10 @@ One warehouse per engine (DuckDB, PostgreSQL) goes through a user's sequence, ea
    snapshots need --full-refresh), and `--full-refresh` then fixes every snapshot; expected frequencies are counted
    from the files in Python;
 5. `--vars '{rfm_scheme: reference}'` → `dbt run`: every snapshot recomputed (one scheme in the table), equal to a
-   `--full-refresh` under that scheme.
+   `--full-refresh` under that scheme;
+6. an incremental `dbt run`, then an impossible score written into the oldest snapshot (`dbt test` of the r_score
+   test passes: the column tests read only the snapshots the last run wrote) and into the newest one (it fails).
+   The control table's oldest written date is checked after steps 2, 3 and 6.
 On DuckDB also a changed snapshot grid: step 2 months, as_of moved by one month (no stored date on the new grid).
 """
 from __future__ import annotations
@@ -116,8 +119,8 @@ def refreshes(files, tmp_path_factory, request):
         env = (request.getfixturevalue("postgres_database_factory")() if engine == "postgres"
                else duckdb_warehouse_env(tmp_path_factory.mktemp("warehouse_incremental")))
         work = tmp_path_factory.mktemp(f"dbt_incremental_{engine}")
-        steps, marts, found = {}, {}, {}
-        cache[engine] = {"steps": steps, "marts": marts, "frequencies": found, "env": env}
+        steps, marts, found, written = {}, {}, {}, {}
+        cache[engine] = {"steps": steps, "marts": marts, "frequencies": found, "env": env, "written": written}
 
         def ok(name: str, proc) -> bool:
             steps[name] = proc
@@ -128,9 +131,11 @@ def refreshes(files, tmp_path_factory, request):
         if not ok("refresh", load_and_build(env, files["full"], "tie_aware", work)):
             return cache[engine]
         marts["refresh"] = snapshot_marts(env, HISTORY_MARTS)
+        written["refresh"] = oldest_written(env)
         if not ok("full refresh", run_dbt(env, "build", "--full-refresh", "-s", "segment_history+", workdir=work)):
             return cache[engine]
         marts["full refresh"] = snapshot_marts(env, HISTORY_MARTS)
+        written["full refresh"] = oldest_written(env)
 
         people = [order["person"] for order in files["orders"].values()]
         found["before"] = frequencies(env, people)
@@ -148,12 +153,51 @@ def refreshes(files, tmp_path_factory, request):
                                             workdir=work)):
             return cache[engine]
         marts["scheme refresh"] = snapshot_marts(env, HISTORY_MARTS)
-        if ok("scheme full refresh", run_dbt(env, "run", "--full-refresh", "-s", "segment_history+", "--vars",
-                                             reference, workdir=work)):
-            marts["scheme full refresh"] = snapshot_marts(env, HISTORY_MARTS)
+        if not ok("scheme full refresh", run_dbt(env, "run", "--full-refresh", "-s", "segment_history+", "--vars",
+                                                 reference, workdir=work)):
+            return cache[engine]
+        marts["scheme full refresh"] = snapshot_marts(env, HISTORY_MARTS)
+
+        if not ok("tests refresh", run_dbt(env, "run", "-s", "segment_history", "--vars", reference, workdir=work)):
+            return cache[engine]
+        written["tests refresh"] = oldest_written(env)
+        dates = [row[0] for row in query_warehouse(
+            env, "select distinct snapshot_date from analytics.segment_history order by snapshot_date")]
+        r_score_test = ("dbt", "test", "-s", "is_rfm_score_segment_history_r_score", "--vars", reference)
+        for name, day in (("oldest snapshot", dates[0]), ("newest snapshot", dates[-1])):
+            execute_in_warehouse(env, "update analytics.segment_history set r_score = 9 where customer_unique_id = "
+                                      f"(select min(customer_unique_id) from analytics.segment_history "
+                                      f"where snapshot_date = '{day}') and snapshot_date = '{day}'")
+            steps[f"tests with a bad score in the {name}"] = run_dbt(env, *r_score_test[1:], workdir=work)
         return cache[engine]
 
     return run
+
+
+def oldest_written(env: dict) -> dt.date:
+    """The oldest snapshot date the last run of segment_history wrote, from its control table."""
+    rows = query_warehouse(env, "select oldest_written_snapshot_date from analytics.segment_history__fingerprint")
+    assert len(rows) == 1, rows
+    return dt.date.fromisoformat(str(rows[0][0])[:10])
+
+
+def execute_in_warehouse(env: dict, sql: str) -> None:
+    """Run a statement that changes the warehouse ``env`` points the profile at, and commit it."""
+    if env["DBT_TARGET"] == "duckdb":
+        import duckdb
+
+        with duckdb.connect(env["DUCKDB_PATH"]) as con:
+            con.execute(sql)
+        return
+    import psycopg2
+
+    conn = psycopg2.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
+                            password=env["POSTGRES_PASSWORD"], dbname=env["POSTGRES_DB"])
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
 
 
 def assert_steps_passed(result: dict, *names: str) -> None:
@@ -186,6 +230,20 @@ def test_a_refresh_equals_a_full_refresh(refreshes, files, engine):
     dates = sorted({row[0] for row in full["segment_history"]})
     assert dates[-1] == files["newest"].isoformat()
     assert dates[0] == add_months(files["newest"], -int(project_var("segment_history_months"))).isoformat()
+    # What the column tests read: the lookback after the refresh, every snapshot after the full build.
+    assert result["written"]["refresh"] == since
+    assert result["written"]["full refresh"].isoformat() == dates[0]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_history_column_tests_read_the_snapshots_the_last_run_wrote(refreshes, files, engine):
+    result = refreshes(engine)
+    assert_steps_passed(result, "tests refresh")
+    assert result["written"]["tests refresh"] == add_months(files["newest"], -files["lookback"])
+    unread = result["steps"]["tests with a bad score in the oldest snapshot"]
+    assert unread.returncode == 0 and "PASS is_rfm_score_segment_history_r_score" in unread.stdout, unread.stdout[-3000:]
+    read = result["steps"]["tests with a bad score in the newest snapshot"]
+    assert read.returncode != 0 and "FAIL 1 is_rfm_score_segment_history_r_score" in read.stdout, read.stdout[-3000:]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -5,13 +5,14 @@
     Incremental (macros/segment_history_incremental.sql): a run computes only the snapshot dates it plans (missing
     ones, the var segment_history_lookback_months most recent, or all when the inputs' fingerprint changed), each
     date whole; a pre-hook removes those dates and the dates off the grid first, a post-hook stores the
-    fingerprint. DuckDB/PostgreSQL: delete+insert keyed on snapshot_date; Spark: insert_overwrite of snapshot_date
-    partitions. The dates are inlined as literals: the model never reads the table it writes. -#}
+    fingerprint. DuckDB/PostgreSQL: the pre-hook's delete, then an append of the computed dates, in one
+    transaction (delete+insert would delete the same dates a second time through a join against the new rows: 9.5
+    of 29 s at 10× Olist on DuckDB); Spark: insert_overwrite of snapshot_date partitions. The dates are inlined as
+    literals: the model never reads the table it writes. -#}
 -- depends_on: {{ ref('int_as_of_date') }}
 {{ config(
     materialized='incremental',
-    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'delete+insert',
-    unique_key=none if target.type == 'spark' else 'snapshot_date',
+    incremental_strategy='insert_overwrite' if target.type == 'spark' else 'append',
     partition_by='snapshot_date' if target.type == 'spark' else none,
     on_schema_change='fail',
     pre_hook="{{ segment_history_clear_snapshots() }}",
