@@ -241,7 +241,8 @@ def test_the_history_column_tests_read_the_snapshots_the_last_run_wrote(refreshe
     assert_steps_passed(result, "tests refresh")
     assert result["written"]["tests refresh"] == add_months(files["newest"], -files["lookback"])
     unread = result["steps"]["tests with a bad score in the oldest snapshot"]
-    assert unread.returncode == 0 and "PASS is_rfm_score_segment_history_r_score" in unread.stdout, unread.stdout[-3000:]
+    assert unread.returncode == 0, unread.stdout[-3000:]
+    assert "PASS is_rfm_score_segment_history_r_score" in unread.stdout, unread.stdout[-3000:]
     read = result["steps"]["tests with a bad score in the newest snapshot"]
     assert read.returncode != 0 and "FAIL 1 is_rfm_score_segment_history_r_score" in read.stdout, read.stdout[-3000:]
 
