@@ -122,36 +122,48 @@ def test_unreachable_postgres_is_one_line(postgres_env, use_env):
 
 
 @pytest.mark.postgres
-def test_postgres_reads_in_chunks_and_every_chunk_has_the_same_column_types(roi_postgres_env, use_env, monkeypatch):
-    from customer_intel.roi.warehouses import PostgresWarehouse
-
-    whole = read(roi_postgres_env, use_env)
-    monkeypatch.setattr(PostgresWarehouse, "FETCH_ROWS", 7)  # 50 people: 8 chunks, the last one short
-    chunked = read(roi_postgres_env, use_env)
-    for name in (*MART_COLUMNS, "clv_people"):
-        pd.testing.assert_frame_equal(getattr(chunked, name), getattr(whole, name), obj=name)
-    # one chunk of values, then chunks holding nothing but nulls: numbers stay numbers, dates stay dates
+def test_postgres_rows_arrive_as_typed_csv_with_every_awkward_value(roi_postgres_env, use_env):
+    """What the COPY reader must get right, value by value against what was inserted: nulls of every type (also a
+    column holding only nulls), text that looks like a null, a number or a boolean, quotes, commas and line breaks
+    inside text, non-ASCII text, numerics that happen to be whole numbers, timestamps, and a query without rows."""
     import psycopg2
 
     from customer_intel.profile import load_target as target_of
+    from customer_intel.roi.warehouses import PostgresWarehouse
 
     use_env(roi_postgres_env)
     dsn = target_of("postgres").postgres_dsn()
     with psycopg2.connect(**dsn) as connection, connection.cursor() as cursor:
-        cursor.execute("create table analytics.sparse (k int, amount numeric(10, 2), day date, count int)")
-        cursor.execute("insert into analytics.sparse values (1, 2.50, '2017-01-02', 3), (2, 0.10, '2017-01-03', 4),"
-                       " (3, null, null, null), (4, null, null, null), (5, null, null, null)")
-    monkeypatch.setattr(PostgresWarehouse, "FETCH_ROWS", 2)
+        cursor.execute("create table analytics.awkward (k int, amount numeric(10, 2), day date, at timestamp,"
+                       " count bigint, flag boolean, label text, nothing numeric)")
+        cursor.execute("insert into analytics.awkward values"
+                       " (1, 2.50, '2017-01-02', '2017-01-02 10:11:12', 3, true, 'NA', null),"
+                       " (2, 7.00, '2017-01-03', '2017-01-03 00:00:00', 4, false, '12', null),"
+                       " (3, null, null, null, null, null, null, null),"
+                       " (4, -0.10, '2018-12-31', '2018-12-31 23:59:59', 5, true, e'say \"hi\", then\nleave', null),"
+                       " (5, 0, '2017-06-01', '2017-06-01 12:00:00', 6, false, 'São Paulo', null),"
+                       " (6, 1, '2017-06-02', '2017-06-02 12:00:00', 7, true, '', null)")
     warehouse = PostgresWarehouse(dsn, "postgres")
     try:
-        frame = warehouse.query("select amount, day, count from analytics.sparse order by k")
+        frame = warehouse.query("select * from analytics.awkward order by k")
+        empty = warehouse.query("select * from analytics.awkward where k > 100")
     finally:
         warehouse.close()
-    assert frame["amount"].tolist()[:2] == [2.5, 0.1] and frame["amount"].isna().sum() == 3
-    assert pd.api.types.is_float_dtype(frame["amount"]) and pd.api.types.is_numeric_dtype(frame["count"])
-    assert pd.api.types.is_datetime64_any_dtype(frame["day"])
-    assert frame["day"].tolist()[:2] == [pd.Timestamp("2017-01-02"), pd.Timestamp("2017-01-03")]
-    assert frame["count"].tolist()[:2] == [3, 4]
+    assert frame["k"].tolist() == [1, 2, 3, 4, 5, 6] and frame["k"].dtype == "int64"
+    assert pd.api.types.is_float_dtype(frame["amount"])
+    assert frame["amount"].tolist()[:2] == [2.5, 7.0] and frame["amount"].tolist()[3:] == [-0.1, 0.0, 1.0]
+    assert pd.isna(frame["amount"][2])
+    assert pd.api.types.is_datetime64_any_dtype(frame["day"]) and pd.api.types.is_datetime64_any_dtype(frame["at"])
+    assert frame["day"][0] == pd.Timestamp("2017-01-02") and pd.isna(frame["day"][2])
+    assert frame["at"][3] == pd.Timestamp("2018-12-31 23:59:59")
+    assert frame["count"].tolist()[:2] == [3.0, 4.0] and pd.isna(frame["count"][2])  # nulls: floats, as pandas
+    assert frame["flag"].tolist()[:2] == [True, False] and pd.isna(frame["flag"][2])
+    assert frame["label"].tolist()[:2] == ["NA", "12"] and pd.isna(frame["label"][2])
+    assert frame["label"][3] == 'say "hi", then\nleave' and frame["label"][4] == "São Paulo"
+    assert frame["label"][5] == ""
+    assert frame["nothing"].isna().all() and pd.api.types.is_float_dtype(frame["nothing"])
+    assert empty.empty and list(empty.columns) == list(frame.columns)
+    assert empty["k"].dtype == "int64" and pd.api.types.is_float_dtype(empty["amount"])
 
 
 def test_people_come_in_customer_order_and_share_one_string_per_segment(roi_duckdb_env, use_env):

@@ -1,7 +1,7 @@
 """Read the marts the business cases need, through the dbt target the user selected.
 
-Connection settings come only from the dbt profile; the read-only connections (a DuckDB file, PostgreSQL in chunks
-through a server-side cursor, Spark's session) are in ``customer_intel.roi.warehouses``. Every mart is read by
+Connection settings come only from the dbt profile; the read-only connections (a DuckDB file, PostgreSQL
+as CSV through COPY, Spark's session) are in ``customer_intel.roi.warehouses``. Every mart is read by
 explicit column list from ``<target schema>.<mart>``, so a mart
 that is missing, or older than this code, gives the one-line error ``... run dbt build first`` instead of a
 traceback. Totals come from the marts that hold them (``clv`` per segment); of the big per-customer mart

@@ -3,8 +3,9 @@ database or a Spark session (``open_warehouse``). Connection settings come only 
 (``customer_intel.profile``); ``customer_intel.roi.marts`` says what is read through them."""
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import pandas as pd
 
@@ -53,12 +54,11 @@ class PostgresWarehouse:
     """A PostgreSQL database reached with the profile's settings, in one read-only transaction (every mart is read
     from the same snapshot of the database, even while a ``dbt build`` replaces tables).
 
-    Rows travel in chunks of FETCH_ROWS through a server-side cursor and become typed columns chunk by chunk:
-    numeric values arrive as floats and dates as pandas timestamps, so the millions of per-person rows never exist
-    as Python objects all at once (they would take several times the memory of the frame they end up in).
+    A query's rows travel as CSV (``COPY (query) TO STDOUT``) into a temporary file that pandas' C parser reads
+    with a type per column taken from PostgreSQL's own types (``postgres_csv_types``): numbers go straight into
+    arrays, never one Python object per value. Reading the per-person rows row by row through the driver kept
+    ~1.2 GB more resident at 50× Olist than the frame they end up in (roi.py peaked at 4.3 GB on PostgreSQL).
     """
-
-    FETCH_ROWS = 100_000
 
     def __init__(self, dsn: dict[str, Any], target_name: str):
         import psycopg2
@@ -74,7 +74,6 @@ class PostgresWarehouse:
             psycopg2.extensions.DECIMAL.values, "NUMERIC_AS_FLOAT", lambda value, _cursor: (
                 None if value is None else float(value)))
         psycopg2.extensions.register_type(as_float, self.connection)
-        self._cursors = 0
 
     def has_relation(self, schema: str, name: str) -> bool:
         sql = "select count(*) from information_schema.tables where table_schema = %s and table_name = %s"
@@ -83,42 +82,45 @@ class PostgresWarehouse:
             return cursor.fetchone()[0] > 0
 
     def query(self, sql: str) -> pd.DataFrame:
-        self._cursors += 1
-        chunks = []
-        with self.connection.cursor(name=f"roi_read_{self._cursors}") as cursor:
-            cursor.itersize = self.FETCH_ROWS
-            cursor.execute(sql)
-            rows = cursor.fetchmany(self.FETCH_ROWS)
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"select * from ({sql}) as query limit 0")
             columns = [(description.name, description.type_code) for description in cursor.description]
-            while True:
-                chunks.append(typed_chunk(rows, columns))
-                if len(rows) < self.FETCH_ROWS:
-                    break
-                rows = cursor.fetchmany(self.FETCH_ROWS)
-        return chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+            with tempfile.TemporaryFile() as rows:
+                cursor.copy_expert(f"copy ({sql}) to stdout with (format csv, null '{CSV_NULL}')", rows)
+                rows.seek(0)
+                return read_postgres_csv(rows, columns)
 
     def close(self) -> None:
         self.connection.close()
 
 
-# PostgreSQL type oids (pg_type): dates and timestamps, and the numbers and text that may arrive as None-only object
-# columns.
+# PostgreSQL type oids (pg_type) and how their CSV text is read.
+POSTGRES_BOOLEAN_TYPES = {16}
+POSTGRES_INTEGER_TYPES = {20, 21, 23}
+POSTGRES_FLOAT_TYPES = {700, 701, 1700}
 POSTGRES_DATE_TYPES = {1082, 1114, 1184}
-POSTGRES_NUMBER_TYPES = {20, 21, 23, 700, 701, 1700}
-POSTGRES_TEXT_TYPES = {19, 25, 1042, 1043}
+CSV_NULL = r"\N"
 
 
-def typed_chunk(rows: list[tuple], columns: list[tuple[str, int]]) -> pd.DataFrame:
-    """Rows of a PostgreSQL cursor as a frame whose column types do not depend on the chunk: dates → timestamps,
-    numbers and text → numeric and string columns even when a chunk holds only nulls (pandas would leave objects)."""
-    frame = pd.DataFrame(rows, columns=[name for name, _ in columns])
-    for name, type_code in columns:
-        if type_code in POSTGRES_DATE_TYPES:
+def read_postgres_csv(rows: IO[bytes], columns: list[tuple[str, int]]) -> pd.DataFrame:
+    """The rows of ``COPY ... TO STDOUT (FORMAT csv, NULL '\\N')`` as a frame, typed by PostgreSQL type oid:
+    booleans (nullable), integers (floats when a column has nulls, as pandas does), floats for numeric (a money
+    column stays float whatever its values), timestamps for dates, strings for the rest; ``\\N`` is null."""
+    names = [name for name, _ in columns]
+    kinds = dict(columns)
+    dtypes = {name: ("float64" if kinds[name] in POSTGRES_FLOAT_TYPES else "str") for name in names
+              if kinds[name] not in POSTGRES_INTEGER_TYPES | POSTGRES_BOOLEAN_TYPES}
+    if not rows.read(1):  # no rows: the columns, typed as a row would have typed them
+        empty = {**{name: "int64" for name in names if kinds[name] in POSTGRES_INTEGER_TYPES},
+                 **{name: "bool" for name in names if kinds[name] in POSTGRES_BOOLEAN_TYPES}, **dtypes}
+        frame = pd.DataFrame({name: pd.Series(dtype=empty[name]) for name in names})
+    else:
+        rows.seek(0)
+        frame = pd.read_csv(rows, names=names, header=None, dtype=dtypes, na_values=[CSV_NULL],
+                            keep_default_na=False, true_values=["t"], false_values=["f"], encoding="utf-8")
+    for name in names:
+        if kinds[name] in POSTGRES_DATE_TYPES:
             frame[name] = pd.to_datetime(frame[name])
-        elif type_code in POSTGRES_NUMBER_TYPES and frame[name].dtype == object:
-            frame[name] = pd.to_numeric(frame[name])
-        elif type_code in POSTGRES_TEXT_TYPES and frame[name].dtype == object:
-            frame[name] = frame[name].astype("str")
     return frame
 
 
