@@ -141,6 +141,41 @@
         or snapshot_date in ({{ segment_history_date_list(plan.compute) }})
 {%- endmacro %}
 
+{% macro postgres__segment_history_clear_snapshots(plan) -%}
+    {#- PostgreSQL: the same delete, after dropping the table's indexes; the post-hook builds them again once the
+        recomputed rows are in (segment_history_restore_indexes). Measured at 10× Olist: appending the 3.4 M rows
+        of 4 snapshots through the unique index took 31.9 s, without it 3.3 s plus 11.1 s to rebuild the index. -#}
+    {%- for name in segment_history_index_names() %}
+    drop index if exists {{ adapter.quote(this.schema) }}.{{ adapter.quote(name) }};
+    {%- endfor %}
+    {{ default__segment_history_clear_snapshots(plan) }}
+{%- endmacro %}
+
+{% macro segment_history_index_names() -%}
+    {#- Names of the indexes on this model's table (PostgreSQL). -#}
+    {%- set sql = "select indexname from pg_indexes where schemaname = '" ~ this.schema ~ "' and tablename = '"
+                  ~ this.identifier ~ "' order by indexname" -%}
+    {{ return(run_query(sql).columns[0].values() | list) }}
+{%- endmacro %}
+
+{% macro segment_history_restore_indexes() -%}
+    {{ return(adapter.dispatch('segment_history_restore_indexes', 'customer_intel')()) }}
+{%- endmacro %}
+
+{% macro default__segment_history_restore_indexes() -%}
+{%- endmacro %}
+
+{% macro postgres__segment_history_restore_indexes() -%}
+    {#- Post-hook part: builds the model's configured indexes when the table has none (an incremental run's
+        pre-hook dropped them; dbt itself creates them only when the table is new or fully refreshed, before the
+        post-hooks). -#}
+    {%- if not segment_history_index_names() -%}
+        {%- for index in config.get('indexes', []) -%}
+            {%- do run_query(get_create_index_sql(this, index)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
 {% macro spark__segment_history_clear_snapshots(plan) -%}
     {#- Spark: drops the partitions (the table is partitioned by snapshot_date; insert_overwrite then writes the
         recomputed ones with dynamic partition overwrite). No transaction: a run that fails after this leaves
@@ -192,12 +227,14 @@
 
 
 {% macro segment_history_store_fingerprint() -%}
-    {#- Post-hook of segment_history: stores this run's fingerprint, so the next run can tell whether the stored
-        rows were built with the same inputs, with the oldest snapshot date the run wrote: the one the pre-hook
+    {#- Post-hook of segment_history: builds the indexes an incremental run dropped (PostgreSQL), then stores this
+        run's fingerprint, so the next run can tell whether the stored rows were built with the same inputs, with
+        the oldest snapshot date the run wrote: the one the pre-hook
         recorded in this invocation (an incremental run), else the oldest of the grid (a new table or
         --full-refresh: every date written). The history's column tests read the snapshots from there on (macro
         get_where_subquery). -#}
     {%- if execute -%}
+        {%- do segment_history_restore_indexes() -%}
         {%- set relation = segment_history_fingerprint_relation() -%}
         {%- set oldest_written = none -%}
         {%- if adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none -%}

@@ -132,6 +132,9 @@ def refreshes(files, tmp_path_factory, request):
             return cache[engine]
         marts["refresh"] = snapshot_marts(env, HISTORY_MARTS)
         written["refresh"] = oldest_written(env)
+        if engine == "postgres":  # the refresh drops the indexes and builds them again after its insert
+            cache[engine]["indexes"] = query_warehouse(env, "select indexdef from pg_indexes where schemaname = "
+                                                            "'analytics' and tablename = 'segment_history'")
         if not ok("full refresh", run_dbt(env, "build", "--full-refresh", "-s", "segment_history+", workdir=work)):
             return cache[engine]
         marts["full refresh"] = snapshot_marts(env, HISTORY_MARTS)
@@ -233,6 +236,10 @@ def test_a_refresh_equals_a_full_refresh(refreshes, files, engine):
     # What the column tests read: the lookback after the refresh, every snapshot after the full build.
     assert result["written"]["refresh"] == since
     assert result["written"]["full refresh"].isoformat() == dates[0]
+    if engine == "postgres":
+        (definition,), = result["indexes"]
+        assert definition.startswith("CREATE UNIQUE INDEX ")
+        assert definition.endswith("ON analytics.segment_history USING btree (snapshot_date, customer_unique_id)")
 
 
 @pytest.mark.parametrize("engine", ENGINES)
