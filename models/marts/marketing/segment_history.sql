@@ -7,7 +7,8 @@
     date whole; a pre-hook removes those dates and the dates off the grid first, a post-hook stores the
     fingerprint. DuckDB/PostgreSQL: the pre-hook's delete, then an append of the computed dates, in one
     transaction (delete+insert would delete the same dates a second time through a join against the new rows: 9.5
-    of 29 s at 10× Olist on DuckDB); Spark: insert_overwrite of snapshot_date partitions. The dates are inlined as
+    of 29 s at 10× Olist on DuckDB); PostgreSQL's indexes are dropped by the pre-hook and built again by the
+    post-hook; Spark: insert_overwrite of snapshot_date partitions. The dates are inlined as
     literals: the model never reads the table it writes. -#}
 -- depends_on: {{ ref('int_as_of_date') }}
 {{ config(
