@@ -69,10 +69,12 @@
 {%- endmacro %}
 
 
-{% macro segment_history_fingerprint_relation() -%}
-    {#- The control table beside segment_history holding the fingerprint its rows were built with. -#}
-    {{ return(api.Relation.create(database=this.database, schema=this.schema,
-                                  identifier=this.identifier ~ '__fingerprint', type='table')) }}
+{% macro segment_history_fingerprint_relation(relation=none) -%}
+    {#- The control table beside segment_history (or beside `relation`, the model a data test reads) holding the
+        fingerprint its rows were built with and the oldest snapshot date the last run wrote. -#}
+    {%- set model = relation if relation is not none else this -%}
+    {{ return(api.Relation.create(database=model.database, schema=model.schema,
+                                  identifier=model.identifier ~ '__fingerprint', type='table')) }}
 {%- endmacro %}
 
 
@@ -229,9 +231,8 @@
 {% macro segment_history_store_fingerprint() -%}
     {#- Post-hook of segment_history: builds the indexes an incremental run dropped (PostgreSQL), then stores this
         run's fingerprint, so the next run can tell whether the stored rows were built with the same inputs, with
-        the oldest snapshot date the run wrote: the one the pre-hook
-        recorded in this invocation (an incremental run), else the oldest of the grid (a new table or
-        --full-refresh: every date written). The history's column tests read the snapshots from there on (macro
+        the oldest snapshot date the run wrote: the one the pre-hook recorded in this invocation (an incremental
+        run), else the oldest of the grid (a new table or --full-refresh: every date written). The history's column tests read the snapshots from there on (macro
         get_where_subquery). -#}
     {%- if execute -%}
         {%- do segment_history_restore_indexes() -%}
@@ -260,7 +261,7 @@
     {%- set where = config.get('where') or '' -%}
     {%- set placeholder = '__snapshots_written_by_the_last_run__' -%}
     {%- if placeholder in where -%}
-        {%- set control = relation.incorporate(path={'identifier': relation.identifier ~ '__fingerprint'}) -%}
+        {%- set control = segment_history_fingerprint_relation(relation) -%}
         {%- set written = 'snapshot_date >= (select oldest_written_snapshot_date from ' ~ control ~ ')' -%}
         {{ return('(select * from ' ~ relation ~ ' where ' ~ where | replace(placeholder, written) ~ ') dbt_subquery') }}
     {%- endif -%}

@@ -55,7 +55,7 @@ class PostgresWarehouse:
     from the same snapshot of the database, even while a ``dbt build`` replaces tables).
 
     A query's rows travel as CSV (``COPY (query) TO STDOUT``) into a temporary file that pandas' C parser reads
-    with a type per column taken from PostgreSQL's own types (``postgres_csv_types``): numbers go straight into
+    with a type per column taken from PostgreSQL's own types (``read_postgres_csv``): numbers go straight into
     arrays, never one Python object per value. Reading the per-person rows row by row through the driver kept
     ~1.2 GB more resident at 50× Olist than the frame they end up in (roi.py peaked at 4.3 GB on PostgreSQL).
     """
